@@ -1,0 +1,84 @@
+"""Typed audit events, written in the same transaction as the change they describe.
+
+Why: the authority must be able to answer "who changed what, when, and why" for every state change.
+Each event has a fixed name from ``EventType`` (documented in docs/events.md; a test checks it).
+Status transitions record ``<object>.<new status>`` events through the door.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlmodel import Session
+
+from portal.models import AuditEvent
+from portal.permissions import Actor
+
+
+class EventType(enum.StrEnum):
+    """Events that are not status transitions (those are named ``<object>.<status>``)."""
+
+    USER_CREATED = "user.created"
+    USER_LOGIN = "user.login"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_LOCKED = "user.locked"
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    ORG_CREATED = "org.created"
+    ORG_UPDATED = "org.updated"
+    VENDOR_VERIFIED = "vendor.verified"
+    VENDOR_REJECTED = "vendor.rejected"
+    CALL_CREATED = "call.created"
+    CALL_UPDATED = "call.updated"
+    SCENARIO_CREATED = "scenario.created"
+    SCENARIO_UPDATED = "scenario.updated"
+    SCENARIO_INVITED = "scenario.vendor_invited"
+    SCENARIO_FOLLOWED = "scenario.followed"
+    SCENARIOS_IMPORTED = "scenario.imported"
+    QUESTION_ASKED = "question.asked"
+    QUESTION_ANSWERED = "question.answered"
+    OFFER_CREATED = "offer.created"
+    OFFER_UPDATED = "offer.updated"
+    OFFER_RETIRED = "offer.retired"
+    OFFER_REACTIVATED = "offer.reactivated"
+    BID_CREATED = "bid.created"
+    BID_UPDATED = "bid.updated"
+    OUTCOME_RECORDED = "outcome.recorded"
+    SHOWCASE_CREATED = "showcase.created"
+    SHOWCASE_UPDATED = "showcase.updated"
+    DATA_EXPORTED = "data.exported"
+    DEMO_LOADED = "demo.loaded"
+    INDEX_REBUILT = "index.rebuilt"
+    BACKUP_CREATED = "backup.created"
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    event: str,
+    object_type: str,
+    object_id: int | None,
+    **payload: Any,
+) -> AuditEvent:
+    """Add an audit row to the session (flushed with the caller's transaction, never committed here)."""
+    row = AuditEvent(
+        event=str(event),
+        actor_id=actor.user_id,
+        actor_org_id=actor.org_id,
+        object_type=object_type,
+        object_id=object_id,
+        payload={k: _jsonable(v) for k, v in payload.items()},
+    )
+    session.add(row)
+    return row
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return str(value)

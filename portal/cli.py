@@ -1,0 +1,169 @@
+"""Command-line entry points. Each command parses, calls the library, prints a clean message.
+
+Errors from the services (``PortalError``) are printed translated (``--lang``), exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+
+from sqlmodel import select
+
+from portal.config import load_settings
+from portal.db import get_engine, session_scope
+from portal.domain.errors import PortalError
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    """Create the database schema (idempotent)."""
+    from portal.migrations_runner import upgrade_to_head
+
+    upgrade_to_head(get_engine())
+    print(f"database ready: {_safe_url(load_settings().database_url)}")
+    return 0
+
+
+def cmd_load_demo(args: argparse.Namespace) -> int:
+    """Load the demo data set (idempotent): organizations, accounts, scenarios, offers, bids …"""
+    from portal.demo import DEMO_PASSWORD, load_demo
+
+    if load_settings().mode == "production":
+        print("refusing to load demo accounts in production mode (PORTAL_MODE=production)", file=sys.stderr)
+        return 2
+    from portal.migrations_runner import upgrade_to_head
+
+    upgrade_to_head(get_engine())
+    with session_scope() as session:
+        report = load_demo(session)
+        session.commit()
+    print(json.dumps({"created": report.created, "skipped": report.skipped}, ensure_ascii=False))
+    if report.total:
+        print(f"demo accounts use the password {DEMO_PASSWORD!r} (see README)")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create a login for an existing organization (looked up by exact name or id)."""
+    from portal.models import Organization
+    from portal.permissions import SYSTEM
+    from portal.services.accounts import create_user
+
+    password = args.password or os.environ.get("PORTAL_NEW_PASSWORD") or getpass.getpass("password: ")
+    with session_scope() as session:
+        q = select(Organization)
+        q = (
+            q.where(Organization.id == int(args.org))
+            if args.org.isdigit()
+            else q.where(Organization.name == args.org)
+        )
+        org = session.exec(q).first()
+        if org is None:
+            print(f"no organization named {args.org!r}", file=sys.stderr)
+            return 2
+        user = create_user(
+            SYSTEM,
+            org_id=org.id,
+            username=args.username,
+            password=password,
+            display_name=args.display_name or args.username,
+            language=args.language,
+            session=session,
+        )
+        session.commit()
+        print(f"created user {user.username!r} ({user.role}) in {org.name}")
+    return 0
+
+
+def cmd_create_org(args: argparse.Namespace) -> int:
+    """Create an organization (department, vendor or authority)."""
+    from portal.permissions import SYSTEM
+    from portal.services.accounts import create_organization
+
+    data = {"kind": args.kind, "name": args.name, "region": args.region, "sectors": args.sector or []}
+    if args.uscc:
+        data["uscc"] = args.uscc
+    with session_scope() as session:
+        org = create_organization(SYSTEM, data, session=session, verified=True)
+        session.commit()
+        print(f"created organization {org.id}: {org.name}")
+    return 0
+
+
+def cmd_close_due(args: argparse.Namespace) -> int:
+    """Close every published scenario whose closing date has passed (run daily, e.g. from cron)."""
+    from portal.permissions import SYSTEM
+    from portal.services.scenarios import close_due_scenarios
+
+    with session_scope() as session:
+        closed = close_due_scenarios(SYSTEM, session=session)
+        session.commit()
+    print(f"closed {len(closed)} scenario(s)")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Refuse production start while demo passwords are active (exit 3)."""
+    from portal.services.accounts import active_demo_accounts
+
+    with session_scope() as session:
+        demo = active_demo_accounts(session)
+    if load_settings().mode == "production" and demo:
+        print(f"production mode refused: {len(demo)} demo account(s) still active", file=sys.stderr)
+        return 3
+    print("ok")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url:
+        head, tail = url.split("@", 1)
+        return head.split("://")[0] + "://***@" + tail
+    return url
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "init-db": (cmd_init_db, "create or upgrade the database schema"),
+    "load-demo": (cmd_load_demo, "load the demo data set (idempotent)"),
+    "create-user": (cmd_create_user, "create a user for an organization"),
+    "create-org": (cmd_create_org, "create an organization"),
+    "close-due": (cmd_close_due, "close scenarios whose closing date has passed"),
+    "check": (cmd_check, "check that the configuration is safe to serve"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m portal", description="场景通 Scenario Bridge administration"
+    )
+    parser.add_argument("--lang", default="zh", choices=["zh", "en"], help="language of error messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_fn, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        if name == "create-user":
+            p.add_argument("--org", required=True, help="organization name or id")
+            p.add_argument("--username", required=True)
+            p.add_argument("--display-name")
+            p.add_argument("--language", default="zh", choices=["zh", "en"])
+            p.add_argument("--password", help="(default: $PORTAL_NEW_PASSWORD or prompt)")
+        if name == "create-org":
+            p.add_argument("--kind", required=True, choices=["department", "vendor", "authority"])
+            p.add_argument("--name", required=True)
+            p.add_argument("--region", default="province")
+            p.add_argument("--sector", action="append")
+            p.add_argument("--uscc")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    fn = COMMANDS[args.command][0]
+    try:
+        return fn(args)
+    except PortalError as err:
+        print(err.message(args.lang), file=sys.stderr)
+        return 2

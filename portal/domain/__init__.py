@@ -1,0 +1,1 @@
+"""Domain rules that do not need a database: errors, state machines, validators."""

@@ -1,0 +1,217 @@
+"""Bids (揭榜): vendors draft, submit, edit and withdraw before the closing date; the department
+shortlists and awards after it.
+
+Sealed bids: before the closing date a bid's content is visible only to its vendor and the
+authority; ``list_bids`` refuses the department until the scenario is closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portal import audit, clock
+from portal.audit import EventType
+from portal.domain.errors import RuleViolation
+from portal.domain.validation import parse
+from portal.models import (
+    Bid,
+    BidCreate,
+    BidStatus,
+    Eligibility,
+    Offer,
+    Scenario,
+    ScenarioStatus,
+)
+from portal.permissions import Action, Actor, require
+from portal.services.door import apply_changes, check_version, get_or_404, notify, org_user_ids, transition
+from portal.services.scenarios import is_invited
+
+B = BidStatus
+FIELDS = tuple(BidCreate.model_fields)
+ACTIVE = (B.SUBMITTED, B.SHORTLISTED)
+
+
+def _open_for_bidding(session: Session, scenario: Scenario, actor: Actor) -> None:
+    if scenario.status != ScenarioStatus.PUBLISHED:
+        raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
+    if clock.today() > scenario.closing_date:
+        raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
+    if scenario.eligibility == Eligibility.INVITED and not is_invited(session, scenario.id, actor.org_id):
+        raise RuleViolation("error.not_invited")
+
+
+def _check_offer(session: Session, actor: Actor, offer_id: int | None) -> None:
+    if offer_id is None:
+        return
+    offer = session.get(Offer, offer_id)
+    if offer is None or offer.vendor_org_id != actor.org_id:
+        raise RuleViolation("error.offer_not_yours")
+
+
+def save_bid(
+    actor: Actor,
+    scenario_id: int,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    session: Session,
+) -> Bid:
+    """Create the vendor's bid on a scenario, or edit it (draft or submitted) before the closing date.
+
+    A vendor has at most one bid per scenario; a withdrawn bid is reopened as a draft.
+    """
+    require(actor, Action.BID_CREATE)
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_VIEW, scenario)
+    _open_for_bidding(session, scenario, actor)
+    bid = session.exec(
+        select(Bid).where(Bid.scenario_id == scenario.id, Bid.vendor_org_id == actor.org_id)
+    ).first()
+    if bid is None:
+        parsed = parse(BidCreate, data)
+        _check_offer(session, actor, parsed.offer_id)
+        bid = Bid(**parsed.model_dump(), scenario_id=scenario.id, vendor_org_id=actor.org_id)
+        session.add(bid)
+        session.flush()
+        audit.record(session, actor, EventType.BID_CREATED, "bid", bid.id, scenario_id=scenario.id)
+        return bid
+    require(actor, Action.BID_EDIT, bid)
+    check_version(bid, expected_version)
+    if bid.status == B.WITHDRAWN:
+        transition(session, bid, B.DRAFT, actor=actor)
+    if bid.status not in (B.DRAFT, B.SUBMITTED):
+        raise RuleViolation("error.bid_not_editable", status=f"bid_status.{bid.status}")
+    merged = {n: getattr(bid, n) for n in FIELDS} | data
+    parsed = parse(BidCreate, merged)
+    _check_offer(session, actor, parsed.offer_id)
+    diff = apply_changes(bid, parsed.model_dump())
+    if diff:
+        session.add(bid)
+        session.flush()
+        audit.record(session, actor, EventType.BID_UPDATED, "bid", bid.id, fields=sorted(diff))
+    return bid
+
+
+def submit_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
+    bid = get_or_404(session, Bid, bid_id)
+    require(actor, Action.BID_EDIT, bid)
+    scenario = get_or_404(session, Scenario, bid.scenario_id)
+    _open_for_bidding(session, scenario, actor)
+    transition(session, bid, B.SUBMITTED, actor=actor)
+    return bid
+
+
+def withdraw_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
+    """Withdraw a draft or submitted bid; only before the closing date."""
+    bid = get_or_404(session, Bid, bid_id)
+    require(actor, Action.BID_EDIT, bid)
+    scenario = get_or_404(session, Scenario, bid.scenario_id)
+    if scenario.status != ScenarioStatus.PUBLISHED or clock.today() > scenario.closing_date:
+        raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
+    transition(session, bid, B.WITHDRAWN, actor=actor)
+    return bid
+
+
+def get_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
+    """A single bid: its vendor and the authority always; the department only once unsealed."""
+    bid = get_or_404(session, Bid, bid_id)
+    scenario = get_or_404(session, Scenario, bid.scenario_id)
+    if not (actor.is_vendor and actor.org_id == bid.vendor_org_id):
+        require(actor, Action.BID_VIEW_ALL, scenario)
+    return bid
+
+
+def my_bid(actor: Actor, scenario_id: int, *, session: Session) -> Bid | None:
+    """The acting vendor's bid on a scenario, if any."""
+    if not actor.is_vendor:
+        return None
+    return session.exec(
+        select(Bid).where(Bid.scenario_id == scenario_id, Bid.vendor_org_id == actor.org_id)
+    ).first()
+
+
+def list_my_bids(actor: Actor, *, session: Session) -> list[Bid]:
+    require(actor, Action.BID_CREATE) if actor.verified else require(actor, Action.OFFER_CREATE)
+    q = select(Bid).where(Bid.vendor_org_id == actor.org_id).order_by(col(Bid.updated_at).desc())
+    return list(session.exec(q).all())
+
+
+def list_bids(actor: Actor, scenario_id: int, *, session: Session, include_drafts: bool = False) -> list[Bid]:
+    """All bids on a scenario (sealed: the department sees them only after closing)."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.BID_VIEW_ALL, scenario)
+    q = select(Bid).where(Bid.scenario_id == scenario.id)
+    if not include_drafts:
+        q = q.where(Bid.status != B.DRAFT)
+    return list(session.exec(q.order_by(col(Bid.price), col(Bid.id))).all())
+
+
+def bid_count(session: Session, scenario_id: int) -> int:
+    """Number of submitted bids (a count reveals no content, so it may be shown to the department)."""
+    rows = session.exec(
+        select(Bid.id).where(
+            Bid.scenario_id == scenario_id, col(Bid.status).in_((*ACTIVE, B.AWARDED, B.UNSUCCESSFUL))
+        )
+    ).all()
+    return len(rows)
+
+
+def _decidable(session: Session, actor: Actor, bid_id: int) -> tuple[Bid, Scenario]:
+    bid = get_or_404(session, Bid, bid_id)
+    scenario = get_or_404(session, Scenario, bid.scenario_id)
+    require(actor, Action.SCENARIO_DECIDE, scenario)
+    if scenario.status != ScenarioStatus.CLOSED:
+        raise RuleViolation("error.scenario_not_closed", status=f"status.{scenario.status}")
+    return bid, scenario
+
+
+def _tell_vendor(session: Session, bid: Bid, scenario: Scenario) -> None:
+    notify(
+        session,
+        org_user_ids(session, bid.vendor_org_id),
+        "bid_status",
+        object_type="scenario",
+        object_id=scenario.id,
+        title=scenario.title,
+        status=f"bid_status.{bid.status}",
+    )
+
+
+def shortlist_bid(actor: Actor, bid_id: int, shortlisted: bool = True, *, session: Session) -> Bid:
+    bid, scenario = _decidable(session, actor, bid_id)
+    transition(session, bid, B.SHORTLISTED if shortlisted else B.SUBMITTED, actor=actor, perm_obj=scenario)
+    _tell_vendor(session, bid, scenario)
+    return bid
+
+
+def award_bid(actor: Actor, bid_id: int, reason: str = "", *, session: Session) -> Scenario:
+    """Award one bid: it wins, every other active bid becomes unsuccessful, the scenario is awarded."""
+    winner, scenario = _decidable(session, actor, bid_id)
+    transition(session, winner, B.AWARDED, actor=actor, perm_obj=scenario, reason=reason)
+    _tell_vendor(session, winner, scenario)
+    for other in session.exec(
+        select(Bid).where(Bid.scenario_id == scenario.id, Bid.id != winner.id, col(Bid.status).in_(ACTIVE))
+    ).all():
+        transition(session, other, B.UNSUCCESSFUL, actor=actor, perm_obj=scenario)
+        _tell_vendor(session, other, scenario)
+    transition(session, scenario, ScenarioStatus.AWARDED, actor=actor, reason=reason, bid_id=winner.id)
+    return scenario
+
+
+def declare_none_suitable(actor: Actor, scenario_id: int, reason: str, *, session: Session) -> Scenario:
+    """Close a scenario without a winner (reason required); every active bid becomes unsuccessful."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_DECIDE, scenario)
+    transition(session, scenario, ScenarioStatus.NONE_SUITABLE, actor=actor, reason=reason)
+    for bid in session.exec(
+        select(Bid).where(Bid.scenario_id == scenario.id, col(Bid.status).in_(ACTIVE))
+    ).all():
+        transition(session, bid, B.UNSUCCESSFUL, actor=actor, perm_obj=scenario)
+        _tell_vendor(session, bid, scenario)
+    return scenario
+
+
+def awarded_bid(session: Session, scenario_id: int) -> Bid | None:
+    return session.exec(select(Bid).where(Bid.scenario_id == scenario_id, Bid.status == B.AWARDED)).first()

@@ -1,0 +1,138 @@
+"""The one guarded door for every status change, plus small shared helpers of the services.
+
+Why: the GOV.UK Digital Marketplace lesson: once anything else writes a status column, rules drift.
+``transition`` checks the state machine and the permission, writes the status, the status history
+row and the audit event in the caller's transaction. Nothing else assigns ``.status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, select
+
+from portal import audit, clock
+from portal.domain.errors import Conflict, NotFound
+from portal.domain.lifecycle import MACHINES
+from portal.models import ChangeLog, Notification, StatusChange, User
+from portal.permissions import Actor, require
+
+T = TypeVar("T", bound=SQLModel)
+
+_STAMPS = {
+    ("scenario", "published"): "published_at",
+    ("scenario", "closed"): "closed_at",
+    ("scenario", "awarded"): "awarded_at",
+    ("bid", "submitted"): "submitted_at",
+    ("showcase", "published"): "published_at",
+    ("call", "published"): "published_at",
+}
+
+
+def transition(
+    session: Session,
+    obj: Any,
+    to: str,
+    *,
+    actor: Actor,
+    reason: str = "",
+    perm_obj: Any = None,
+    **payload: Any,
+) -> StatusChange:
+    """Move ``obj`` to status ``to``.
+
+    Args:
+        obj: a Scenario, Bid, Showcase or Call (its table name picks the state machine).
+        to: the requested status.
+        actor: who acts; checked against the transition's permission on ``perm_obj or obj``.
+        reason: required for exits and refusals (withdrawn, cancelled, none suitable, changes requested).
+
+    Raises:
+        InvalidTransition: the machine has no such edge (message names current and requested states).
+        RuleViolation: a required reason is missing.
+        PermissionDenied: the actor may not take this edge.
+    """
+    kind = obj.__tablename__
+    machine = MACHINES[kind]
+    current = str(obj.status)
+    rule = machine.rule(current, to, reason)
+    require(actor, rule.action, perm_obj if perm_obj is not None else obj)
+    now = clock.now()
+    obj.status = to
+    obj.updated_at = now
+    stamp = _STAMPS.get((kind, str(to)))
+    if stamp:
+        setattr(obj, stamp, now)
+    session.add(obj)
+    change = StatusChange(
+        object_type=kind,
+        object_id=obj.id,
+        from_status=current,
+        to_status=str(to),
+        actor_id=actor.user_id,
+        reason=(reason or "").strip(),
+        at=now,
+    )
+    session.add(change)
+    audit.record(
+        session, actor, f"{kind}.{to}", kind, obj.id, from_status=current, reason=change.reason, **payload
+    )
+    session.flush()
+    return change
+
+
+def get_or_404(session: Session, model: type[T], obj_id: int | None, what: str | None = None) -> T:
+    """Load a row by id or raise ``NotFound`` with a translatable object name."""
+    obj = session.get(model, obj_id) if obj_id is not None else None
+    if obj is None:
+        raise NotFound(what=f"object.{what or model.__tablename__}")
+    return obj
+
+
+def check_version(obj: Any, expected_version: int | None) -> None:
+    """Refuse a save based on a stale copy (two editors: the second gets a clear conflict)."""
+    if expected_version is not None and obj.version != expected_version:
+        raise Conflict(what=f"object.{obj.__tablename__}")
+
+
+def apply_changes(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Assign changed fields (JSON lists are reassigned, never mutated) and return the diff."""
+    diff: dict[str, Any] = {}
+    for name, value in changes.items():
+        if getattr(obj, name) != value:
+            diff[name] = value
+            setattr(obj, name, list(value) if isinstance(value, list) else value)
+    if diff:
+        obj.updated_at = clock.now()
+    return diff
+
+
+def log_change(session: Session, object_type: str, object_id: int, op: str = "upsert") -> None:
+    """Append to the change log that every process's vector index follows."""
+    session.add(ChangeLog(object_type=object_type, object_id=object_id, op=op))
+
+
+def notify(
+    session: Session,
+    user_ids: Iterable[int],
+    kind: str,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **params: Any,
+) -> int:
+    """Queue one notification per user (deduplicated); returns how many were added."""
+    count = 0
+    for uid in sorted(set(user_ids)):
+        session.add(
+            Notification(user_id=uid, kind=kind, params=params, object_type=object_type, object_id=object_id)
+        )
+        count += 1
+    return count
+
+
+def org_user_ids(session: Session, org_id: int) -> list[int]:
+    """Active users of an organization (notification recipients)."""
+    rows = session.exec(select(User.id).where(User.org_id == org_id, User.is_active == True))  # noqa: E712
+    return [r for r in rows if r is not None]

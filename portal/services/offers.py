@@ -1,0 +1,106 @@
+"""Vendor solution offers (解决方案): create, edit, retire, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portal import audit
+from portal.audit import EventType
+from portal.domain.errors import RuleViolation
+from portal.domain.validation import Checker, parse
+from portal.models import Offer, OfferCreate, OfferStatus, Organization
+from portal.permissions import Action, Actor, require
+from portal.services.door import apply_changes, check_version, get_or_404, log_change
+
+FIELDS = tuple(OfferCreate.model_fields)
+MAX_CASES = 10
+
+
+def _check(oc: OfferCreate) -> None:
+    chk = Checker()
+    chk.sectors("sectors", oc.sectors)
+    chk.regions("regions", oc.regions)
+    if oc.language not in ("zh", "en"):
+        chk.fail("language", "validation.invalid_choice")
+    if len(oc.reference_cases) > MAX_CASES:
+        chk.fail("reference_cases", "validation.too_many", max=MAX_CASES)
+    chk.raise_if_any()
+
+
+def create_offer(actor: Actor, data: dict[str, Any], *, session: Session) -> Offer:
+    require(actor, Action.OFFER_CREATE)
+    oc = parse(OfferCreate, data)
+    _check(oc)
+    offer = Offer(**oc.model_dump(), vendor_org_id=actor.org_id)
+    session.add(offer)
+    session.flush()
+    audit.record(session, actor, EventType.OFFER_CREATED, "offer", offer.id, title=offer.title)
+    log_change(session, "offer", offer.id)
+    return offer
+
+
+def update_offer(
+    actor: Actor, offer_id: int, changes: dict[str, Any], *, expected_version: int | None, session: Session
+) -> Offer:
+    offer = get_or_404(session, Offer, offer_id)
+    require(actor, Action.OFFER_EDIT, offer)
+    check_version(offer, expected_version)
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise RuleViolation("error.unknown_fields", fields=", ".join(sorted(unknown)))
+    oc = parse(OfferCreate, {n: getattr(offer, n) for n in FIELDS} | changes)
+    _check(oc)
+    diff = apply_changes(offer, oc.model_dump())
+    if diff:
+        session.add(offer)
+        session.flush()
+        audit.record(session, actor, EventType.OFFER_UPDATED, "offer", offer.id, fields=sorted(diff))
+        log_change(session, "offer", offer.id)
+    return offer
+
+
+def set_offer_active(actor: Actor, offer_id: int, active: bool, *, session: Session) -> Offer:
+    """Retire an offer (it stops being matched) or bring it back."""
+    offer = get_or_404(session, Offer, offer_id)
+    require(actor, Action.OFFER_EDIT, offer)
+    target = OfferStatus.ACTIVE if active else OfferStatus.RETIRED
+    if offer.status != target:
+        offer.status = target
+        session.add(offer)
+        session.flush()
+        event = EventType.OFFER_REACTIVATED if active else EventType.OFFER_RETIRED
+        audit.record(session, actor, event, "offer", offer.id)
+        log_change(session, "offer", offer.id)
+    return offer
+
+
+def list_my_offers(actor: Actor, *, session: Session) -> list[Offer]:
+    require(actor, Action.OFFER_CREATE)
+    q = select(Offer).where(Offer.vendor_org_id == actor.org_id).order_by(col(Offer.updated_at).desc())
+    return list(session.exec(q).all())
+
+
+def get_offer(actor: Actor, offer_id: int, *, session: Session) -> Offer:
+    offer = get_or_404(session, Offer, offer_id)
+    if not (actor.is_vendor and actor.org_id == offer.vendor_org_id):
+        require(actor, Action.OFFER_VIEW, offer)
+    return offer
+
+
+def list_offers(
+    actor: Actor, *, session: Session, ids: list[int] | None = None, active_only: bool = True
+) -> list[Offer]:
+    """Offers for logged-in users (departments and the authority browse the supply side)."""
+    require(actor, Action.OFFER_VIEW)
+    q = select(Offer)
+    if active_only:
+        q = q.where(Offer.status == OfferStatus.ACTIVE)
+    if ids is not None:
+        q = q.where(col(Offer.id).in_(ids))
+    return list(session.exec(q.order_by(col(Offer.id))).all())
+
+
+def vendor_of(session: Session, offer: Offer) -> Organization:
+    return get_or_404(session, Organization, offer.vendor_org_id, "vendor")

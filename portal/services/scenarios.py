@@ -1,0 +1,432 @@
+"""Scenario demands (场景需求): create, edit, submit, review, publish, close, cancel, invite, list.
+
+Rules that live here: departments edit only their own drafts; dates must make sense; the
+authority publishes only scenarios whose closing date is still ahead; closing happens after the
+closing date (by the department, the authority or the daily sweep); anonymous visitors get
+``ScenarioPublic`` without personal contact data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from portal import audit, clock
+from portal.audit import EventType
+from portal.domain.errors import RuleViolation
+from portal.domain.validation import Checker, parse
+from portal.models import (
+    Bid,
+    BidStatus,
+    Call,
+    CallStatus,
+    Follow,
+    Organization,
+    OrgKind,
+    Role,
+    Scenario,
+    ScenarioCreate,
+    ScenarioInvite,
+    ScenarioPublic,
+    ScenarioStatus,
+    StatusChange,
+    User,
+)
+from portal.permissions import PUBLIC_STATUSES, Action, Actor, can, require
+from portal.services.door import (
+    apply_changes,
+    check_version,
+    get_or_404,
+    log_change,
+    notify,
+    org_user_ids,
+    transition,
+)
+
+S = ScenarioStatus
+EDITABLE = {S.DRAFT, S.CHANGES_REQUESTED}
+ACTIVE_BIDS = (BidStatus.SUBMITTED, BidStatus.SHORTLISTED)
+FIELDS = tuple(ScenarioCreate.model_fields)
+
+
+def _check_rules(sc: ScenarioCreate, session: Session, *, for_submit: bool = False) -> None:
+    chk = Checker()
+    chk.sector("sector", sc.sector)
+    chk.region("region", sc.region)
+    chk.email("contact_email", sc.contact_email)
+    chk.phone("contact_phone", sc.contact_phone)
+    if sc.budget_min is not None and sc.budget_max is not None and sc.budget_min > sc.budget_max:
+        chk.fail("budget_max", "validation.budget_order")
+    if sc.question_deadline > sc.closing_date:
+        chk.fail("question_deadline", "validation.deadline_after_closing")
+    if for_submit and sc.closing_date <= clock.today():
+        chk.fail("closing_date", "validation.date_in_past")
+    for ind in sc.indicators:
+        if not isinstance(ind, dict) or not str(ind.get("name", "")).strip():
+            chk.fail("indicators", "validation.indicator_name")
+            break
+    if sc.call_id is not None:
+        call = session.get(Call, sc.call_id)
+        if call is None:
+            chk.fail("call_id", "validation.invalid_choice")
+    chk.raise_if_any()
+
+
+def create_scenario(actor: Actor, data: dict[str, Any], *, session: Session) -> Scenario:
+    """Create a draft scenario for the actor's own department.
+
+    Example:
+        >>> create_scenario(dept, {"title": "…", "summary": "…", …}, session=s)  # doctest: +SKIP
+    """
+    require(actor, Action.SCENARIO_CREATE)
+    sc = parse(ScenarioCreate, data)
+    _check_rules(sc, session)
+    if sc.call_id is not None:
+        call = session.get(Call, sc.call_id)
+        if call is not None and call.status != CallStatus.OPEN:
+            raise RuleViolation("error.call_not_open")
+    scenario = Scenario(**sc.model_dump(), org_id=actor.org_id, created_by=actor.user_id)
+    session.add(scenario)
+    session.flush()
+    audit.record(session, actor, EventType.SCENARIO_CREATED, "scenario", scenario.id, title=scenario.title)
+    log_change(session, "scenario", scenario.id)
+    return scenario
+
+
+def update_scenario(
+    actor: Actor, scenario_id: int, changes: dict[str, Any], *, expected_version: int | None, session: Session
+) -> Scenario:
+    """Edit a draft (or a scenario sent back for changes); a stale ``expected_version`` is a conflict."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_EDIT, scenario)
+    check_version(scenario, expected_version)
+    if scenario.status not in EDITABLE:
+        raise RuleViolation("error.scenario_not_editable", status=f"status.{scenario.status}")
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise RuleViolation("error.unknown_fields", fields=", ".join(sorted(unknown)))
+    merged = {name: getattr(scenario, name) for name in FIELDS} | changes
+    sc = parse(ScenarioCreate, merged)
+    _check_rules(sc, session)
+    diff = apply_changes(scenario, sc.model_dump())
+    if diff:
+        session.add(scenario)
+        session.flush()
+        audit.record(session, actor, EventType.SCENARIO_UPDATED, "scenario", scenario.id, fields=sorted(diff))
+        log_change(session, "scenario", scenario.id)
+    return scenario
+
+
+def submit_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
+    """Send a draft to the data authority's review queue."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_SUBMIT, scenario)
+    _check_rules(parse(ScenarioCreate, {n: getattr(scenario, n) for n in FIELDS}), session, for_submit=True)
+    transition(session, scenario, S.SUBMITTED, actor=actor)
+    notify(
+        session,
+        _authority_user_ids(session),
+        "scenario_submitted",
+        object_type="scenario",
+        object_id=scenario.id,
+        title=scenario.title,
+    )
+    return scenario
+
+
+def withdraw_scenario(actor: Actor, scenario_id: int, reason: str, *, session: Session) -> Scenario:
+    scenario = get_or_404(session, Scenario, scenario_id)
+    transition(session, scenario, S.WITHDRAWN, actor=actor, reason=reason)
+    log_change(session, "scenario", scenario.id)
+    return scenario
+
+
+def publish_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
+    """Authority publishes a submitted scenario: it becomes public and open for questions and bids."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_REVIEW, scenario)
+    if scenario.status == S.SUBMITTED and scenario.closing_date <= clock.today():
+        raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
+    transition(session, scenario, S.PUBLISHED, actor=actor)
+    log_change(session, "scenario", scenario.id)
+    notify(
+        session,
+        org_user_ids(session, scenario.org_id),
+        "scenario_published",
+        object_type="scenario",
+        object_id=scenario.id,
+        title=scenario.title,
+    )
+    return scenario
+
+
+def request_changes(actor: Actor, scenario_id: int, message: str, *, session: Session) -> Scenario:
+    scenario = get_or_404(session, Scenario, scenario_id)
+    transition(session, scenario, S.CHANGES_REQUESTED, actor=actor, reason=message)
+    notify(
+        session,
+        org_user_ids(session, scenario.org_id),
+        "changes_requested",
+        object_type="scenario",
+        object_id=scenario.id,
+        title=scenario.title,
+        message=message.strip(),
+    )
+    return scenario
+
+
+def close_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
+    """Close bidding; only after the closing date, so sealed bids stay sealed until then."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_CLOSE, scenario)
+    if scenario.status == S.PUBLISHED and clock.today() <= scenario.closing_date:
+        raise RuleViolation("error.not_yet_closing", date=scenario.closing_date)
+    transition(session, scenario, S.CLOSED, actor=actor)
+    log_change(session, "scenario", scenario.id)
+    notify(
+        session,
+        org_user_ids(session, scenario.org_id),
+        "scenario_closed",
+        object_type="scenario",
+        object_id=scenario.id,
+        title=scenario.title,
+    )
+    return scenario
+
+
+def close_due_scenarios(actor: Actor, *, session: Session) -> list[int]:
+    """Sweep: close every published scenario whose closing date has passed (run by the system actor)."""
+    due = session.exec(
+        select(Scenario).where(Scenario.status == S.PUBLISHED, Scenario.closing_date < clock.today())
+    ).all()
+    closed = []
+    for scenario in due:
+        close_scenario(actor, scenario.id, session=session)
+        closed.append(scenario.id)
+    return closed
+
+
+def cancel_scenario(actor: Actor, scenario_id: int, reason: str, *, session: Session) -> Scenario:
+    """Cancel a published or later scenario; every vendor with an active bid is told why."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    transition(session, scenario, S.CANCELLED, actor=actor, reason=reason)
+    log_change(session, "scenario", scenario.id)
+    bidders = session.exec(
+        select(Bid.vendor_org_id).where(Bid.scenario_id == scenario.id, col(Bid.status).in_(ACTIVE_BIDS))
+    ).all()
+    for org_id in set(bidders):
+        notify(
+            session,
+            org_user_ids(session, org_id),
+            "scenario_cancelled",
+            object_type="scenario",
+            object_id=scenario.id,
+            title=scenario.title,
+            message=reason.strip(),
+        )
+    return scenario
+
+
+def invite_vendor(actor: Actor, scenario_id: int, vendor_org_id: int, *, session: Session) -> bool:
+    """Invite a vendor to a published scenario (also opens invited-only scenarios to it).
+
+    Returns False when the vendor was already invited (nothing is written twice).
+    """
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_INVITE, scenario)
+    vendor = get_or_404(session, Organization, vendor_org_id, "vendor")
+    if vendor.kind != OrgKind.VENDOR:
+        raise RuleViolation("error.not_a_vendor")
+    if scenario.status != S.PUBLISHED:
+        raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
+    exists = session.exec(
+        select(ScenarioInvite).where(
+            ScenarioInvite.scenario_id == scenario.id, ScenarioInvite.vendor_org_id == vendor.id
+        )
+    ).first()
+    if exists:
+        return False
+    session.add(ScenarioInvite(scenario_id=scenario.id, vendor_org_id=vendor.id, invited_by=actor.user_id))
+    audit.record(session, actor, EventType.SCENARIO_INVITED, "scenario", scenario.id, vendor_org_id=vendor.id)
+    notify(
+        session,
+        org_user_ids(session, vendor.id),
+        "invited",
+        object_type="scenario",
+        object_id=scenario.id,
+        title=scenario.title,
+    )
+    session.flush()
+    return True
+
+
+def is_invited(session: Session, scenario_id: int, vendor_org_id: int | None) -> bool:
+    if vendor_org_id is None:
+        return False
+    row = session.exec(
+        select(ScenarioInvite.id).where(
+            ScenarioInvite.scenario_id == scenario_id, ScenarioInvite.vendor_org_id == vendor_org_id
+        )
+    ).first()
+    return row is not None
+
+
+def follow_scenario(actor: Actor, scenario_id: int, follow: bool = True, *, session: Session) -> bool:
+    """Follow (or unfollow) a visible scenario; followers hear about answers and status changes."""
+    require(actor, Action.SCENARIO_FOLLOW)
+    scenario = get_scenario(actor, scenario_id, session=session)
+    row = session.exec(
+        select(Follow).where(Follow.user_id == actor.user_id, Follow.scenario_id == scenario.id)
+    ).first()
+    if follow and row is None:
+        session.add(Follow(user_id=actor.user_id, scenario_id=scenario.id))
+        audit.record(session, actor, EventType.SCENARIO_FOLLOWED, "scenario", scenario.id, follow=True)
+    elif not follow and row is not None:
+        session.delete(row)
+        audit.record(session, actor, EventType.SCENARIO_FOLLOWED, "scenario", scenario.id, follow=False)
+    session.flush()
+    return follow
+
+
+def is_following(actor: Actor, scenario_id: int, *, session: Session) -> bool:
+    if actor.user_id is None:
+        return False
+    row = session.exec(
+        select(Follow.id).where(Follow.user_id == actor.user_id, Follow.scenario_id == scenario_id)
+    ).first()
+    return row is not None
+
+
+def follower_ids(session: Session, scenario_id: int) -> list[int]:
+    return [r for r in session.exec(select(Follow.user_id).where(Follow.scenario_id == scenario_id))]
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+def get_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
+    """Load a scenario the actor may see (unpublished ones: only its department and the authority)."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    if not can(actor, Action.SCENARIO_VIEW, scenario):
+        # Do not reveal that an unpublished scenario exists.
+        get_or_404(session, Scenario, None)
+    return scenario
+
+
+def to_public(scenario: Scenario, org_name: str = "") -> ScenarioPublic:
+    """Strip personal contact data and bookkeeping (what anonymous visitors and exports get)."""
+    return ScenarioPublic.model_validate(scenario, update={"org_name": org_name})
+
+
+def org_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Organization.id, Organization.name).where(col(Organization.id).in_(ids)))
+    return {i: n for i, n in rows}
+
+
+def list_public_scenarios(
+    *,
+    session: Session,
+    sectors: list[str] | None = None,
+    regions: list[str] | None = None,
+    statuses: list[str] | None = None,
+    closing_from: date | None = None,
+    closing_to: date | None = None,
+    budget_min: int | None = None,
+    budget_max: int | None = None,
+    text: str | None = None,
+    call_id: int | None = None,
+    ids: list[int] | None = None,
+    limit: int = 500,
+) -> list[ScenarioPublic]:
+    """Published-or-later scenarios for everyone, newest first, with optional filters.
+
+    ``text`` is a plain substring filter; semantic search goes through the matching service.
+    ``budget_min``/``budget_max`` keep scenarios whose budget range overlaps the requested one.
+    """
+    wanted = [s for s in (statuses or [S.PUBLISHED]) if s in PUBLIC_STATUSES]
+    q = select(Scenario).where(col(Scenario.status).in_(wanted or [S.PUBLISHED]))
+    if sectors:
+        q = q.where(col(Scenario.sector).in_(sectors))
+    if regions:
+        q = q.where(col(Scenario.region).in_(regions))
+    if closing_from:
+        q = q.where(Scenario.closing_date >= closing_from)
+    if closing_to:
+        q = q.where(Scenario.closing_date <= closing_to)
+    if budget_min is not None:
+        q = q.where(or_(Scenario.budget_max == None, Scenario.budget_max >= budget_min))  # noqa: E711
+    if budget_max is not None:
+        q = q.where(or_(Scenario.budget_min == None, Scenario.budget_min <= budget_max))  # noqa: E711
+    if call_id is not None:
+        q = q.where(Scenario.call_id == call_id)
+    if ids is not None:
+        q = q.where(col(Scenario.id).in_(ids))
+    if text:
+        like = f"%{text.strip()}%"
+        q = q.where(
+            or_(
+                col(Scenario.title).ilike(like),
+                col(Scenario.summary).ilike(like),
+                col(Scenario.title_en).ilike(like),
+            )
+        )
+    rows = session.exec(
+        q.order_by(col(Scenario.published_at).desc(), col(Scenario.id).desc()).limit(limit)
+    ).all()
+    names = org_names(session, {r.org_id for r in rows})
+    return [to_public(r, names.get(r.org_id, "")) for r in rows]
+
+
+def list_my_scenarios(actor: Actor, *, session: Session, status: str | None = None) -> list[Scenario]:
+    """A department's own scenarios (all statuses), most recently changed first."""
+    require(actor, Action.SCENARIO_CREATE)
+    q = select(Scenario).where(Scenario.org_id == actor.org_id)
+    if status:
+        q = q.where(Scenario.status == status)
+    return list(session.exec(q.order_by(col(Scenario.updated_at).desc())).all())
+
+
+def list_review_queue(actor: Actor, *, session: Session) -> list[Scenario]:
+    """Submitted scenarios awaiting the authority, oldest first."""
+    require(actor, Action.SCENARIO_REVIEW)
+    q = select(Scenario).where(Scenario.status == S.SUBMITTED).order_by(col(Scenario.updated_at))
+    return list(session.exec(q).all())
+
+
+def list_all_scenarios(actor: Actor, *, session: Session, status: str | None = None) -> list[Scenario]:
+    """Every scenario (authority only)."""
+    require(actor, Action.DASHBOARD_VIEW)
+    q = select(Scenario)
+    if status:
+        q = q.where(Scenario.status == status)
+    return list(session.exec(q.order_by(col(Scenario.id))).all())
+
+
+def status_history(actor: Actor, scenario_id: int, *, session: Session) -> list[StatusChange]:
+    """Transitions of a scenario; reasons of internal steps only for its department and the authority."""
+    scenario = get_scenario(actor, scenario_id, session=session)
+    rows = list(
+        session.exec(
+            select(StatusChange)
+            .where(StatusChange.object_type == "scenario", StatusChange.object_id == scenario.id)
+            .order_by(col(StatusChange.at), col(StatusChange.id))
+        ).all()
+    )
+    if actor.is_authority or (actor.is_department and actor.org_id == scenario.org_id):
+        return rows
+    return [r for r in rows if r.to_status in PUBLIC_STATUSES or r.to_status == S.CANCELLED]
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.exec(select(Scenario.status, func.count()).group_by(Scenario.status)).all()
+    return {str(s): n for s, n in rows}
+
+
+def _authority_user_ids(session: Session) -> list[int]:
+    rows = session.exec(select(User.id).where(User.role == Role.AUTHORITY, User.is_active == True))  # noqa: E712
+    return [r for r in rows if r is not None]
