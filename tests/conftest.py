@@ -16,6 +16,17 @@ from portal.migrations_runner import upgrade_to_head
 from tests.factories import World, build_world
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+# Real embeddings, remembered by text across tests and workers (see matching/cache.py).
+os.environ.setdefault("PORTAL_EMBED_CACHE", f"/tmp/scenario-bridge-tests-{os.getuid()}/embed-cache.sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matching_engines():
+    """Each test's database gets its own matching engine; drop them afterwards."""
+    yield
+    from portal.services import matchmaking
+
+    matchmaking.reset_engines()
 
 
 def _worker_url(base: str) -> str:

@@ -78,6 +78,8 @@ def transition(
     audit.record(
         session, actor, f"{kind}.{to}", kind, obj.id, from_status=current, reason=change.reason, **payload
     )
+    if kind == "scenario":  # status feeds the matching filters of every process
+        log_change(session, "scenario", obj.id)
     session.flush()
     return change
 

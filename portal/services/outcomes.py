@@ -24,7 +24,6 @@ from portal.services.door import (
     apply_changes,
     check_version,
     get_or_404,
-    log_change,
     notify,
     org_user_ids,
     transition,
@@ -214,7 +213,6 @@ def publish_showcase(actor: Actor, showcase_id: int, *, session: Session) -> Sho
     scenario = get_or_404(session, Scenario, showcase.scenario_id)
     if scenario.status == S.COMPLETED:
         transition(session, scenario, S.SHOWCASED, actor=actor)
-        log_change(session, "scenario", scenario.id)
     notify(
         session,
         org_user_ids(session, scenario.org_id),

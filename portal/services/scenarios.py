@@ -140,7 +140,6 @@ def submit_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scen
 def withdraw_scenario(actor: Actor, scenario_id: int, reason: str, *, session: Session) -> Scenario:
     scenario = get_or_404(session, Scenario, scenario_id)
     transition(session, scenario, S.WITHDRAWN, actor=actor, reason=reason)
-    log_change(session, "scenario", scenario.id)
     return scenario
 
 
@@ -151,7 +150,6 @@ def publish_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Sce
     if scenario.status == S.SUBMITTED and scenario.closing_date <= clock.today():
         raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
     transition(session, scenario, S.PUBLISHED, actor=actor)
-    log_change(session, "scenario", scenario.id)
     notify(
         session,
         org_user_ids(session, scenario.org_id),
@@ -185,7 +183,6 @@ def close_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scena
     if scenario.status == S.PUBLISHED and clock.today() <= scenario.closing_date:
         raise RuleViolation("error.not_yet_closing", date=scenario.closing_date)
     transition(session, scenario, S.CLOSED, actor=actor)
-    log_change(session, "scenario", scenario.id)
     notify(
         session,
         org_user_ids(session, scenario.org_id),
@@ -213,7 +210,6 @@ def cancel_scenario(actor: Actor, scenario_id: int, reason: str, *, session: Ses
     """Cancel a published or later scenario; every vendor with an active bid is told why."""
     scenario = get_or_404(session, Scenario, scenario_id)
     transition(session, scenario, S.CANCELLED, actor=actor, reason=reason)
-    log_change(session, "scenario", scenario.id)
     bidders = session.exec(
         select(Bid.vendor_org_id).where(Bid.scenario_id == scenario.id, col(Bid.status).in_(ACTIVE_BIDS))
     ).all()
@@ -250,6 +246,7 @@ def invite_vendor(actor: Actor, scenario_id: int, vendor_org_id: int, *, session
     if exists:
         return False
     session.add(ScenarioInvite(scenario_id=scenario.id, vendor_org_id=vendor.id, invited_by=actor.user_id))
+    log_change(session, "scenario", scenario.id)  # eligibility of invited-only scenarios changed
     audit.record(session, actor, EventType.SCENARIO_INVITED, "scenario", scenario.id, vendor_org_id=vendor.id)
     notify(
         session,

@@ -1,0 +1,107 @@
+"""The portal's matchmaking adapter over the real engine, model and FAISS."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.domain.errors import PermissionDenied
+from portal.models import ScenarioStatus
+from portal.permissions import ANONYMOUS
+from portal.services import matchmaking, offers, scenarios
+from tests.factories import scenario_data, scenario_in
+
+TRAFFIC = scenario_data(
+    title="城区主干道交通信号智能配时优化",
+    summary="利用卡口和地磁数据优化城区主干道信号配时，缓解早晚高峰拥堵。",
+    description="贵阳市中心城区早晚高峰拥堵严重，现有信号灯多为固定配时。需要基于卡口过车数据、"
+    "地磁检测数据和互联网路况数据，建设信号配时优化系统，实现绿波协调和自适应控制。",
+    sector="smart-transport",
+    region="guiyang",
+)
+ELDERLY = scenario_data(
+    title="居家养老紧急呼叫与智能看护服务",
+    summary="为独居老人提供紧急呼叫、跌倒检测和助餐服务的智能看护平台。",
+    description="全市独居和失能老人数量持续增长，需要建设居家养老智能看护平台，接入智能手环和"
+    "跌倒检测设备，实现紧急呼叫一键响应，并对接社区助餐和上门服务资源。",
+    sector="smart-elderly",
+    region="zunyi",
+)
+
+OFFER_TRAFFIC = {
+    "title": "自适应交通信号控制系统",
+    "description": "基于视频检测和地磁数据的路口自适应信号控制，支持干线绿波协调和拥堵预警，已在多个城市部署。",
+    "sectors": ["smart-transport"],
+    "regions": ["province"],
+    "reference_cases": ["某市30个路口改造后高峰通行时间下降18%"],
+    "maturity": "deployed",
+}
+OFFER_ELDERLY = {
+    "title": "Smart home-care alarm platform for seniors",
+    "description": "Wearable fall detection, one-touch emergency calls and meal-delivery dispatch for elderly "
+    "people living alone, integrated with community service centres.",
+    "sectors": ["smart-elderly"],
+    "regions": ["zunyi"],
+    "language": "en",
+    "maturity": "pilot",
+}
+
+
+@pytest.fixture
+def market(session, world):
+    traffic = scenario_in(session, world, ScenarioStatus.PUBLISHED, owner=world.dept_b, **TRAFFIC)
+    elderly = scenario_in(session, world, ScenarioStatus.PUBLISHED, **ELDERLY)
+    o1 = offers.create_offer(world.vendor_x.actor, OFFER_TRAFFIC, session=session)
+    o2 = offers.create_offer(world.vendor_y.actor, OFFER_ELDERLY, session=session)
+    session.commit()
+    return traffic, elderly, o1, o2
+
+
+def test_search_finds_scenarios_in_chinese_and_english(session, world, market):
+    traffic, elderly, _, _ = market
+    zh = matchmaking.search_scenarios(ANONYMOUS, "红绿灯配时 拥堵", session=session, k=2)
+    en = matchmaking.search_scenarios(
+        ANONYMOUS, "emergency alarm for elderly people living alone", session=session, k=2
+    )
+    assert zh[0].scenario.id == traffic.id
+    assert en[0].scenario.id == elderly.id
+
+
+def test_public_search_never_returns_unpublished_scenarios(session, world, market):
+    draft = scenario_in(session, world, ScenarioStatus.DRAFT, **dict(TRAFFIC, title="交通信号配时草稿需求"))
+    hits = matchmaking.search_scenarios(ANONYMOUS, "交通信号配时", session=session, k=10)
+    assert draft.id not in [h.scenario.id for h in hits]
+    assert not hasattr(hits[0].scenario, "contact_phone")
+
+
+def test_recommendations_both_directions_with_reasons(session, world, market):
+    traffic, elderly, o1, o2 = market
+    hits = matchmaking.recommend_offers(world.dept_b.actor, traffic.id, session=session, k=2)
+    assert hits[0].offer.id == o1.id
+    reasons = matchmaking.explain(hits[0].reasons, "zh")
+    assert any("领域一致" in r for r in reasons)
+    for_y = matchmaking.recommend_scenarios(world.vendor_y.actor, session=session, k=2)
+    assert for_y[0].scenario.id == elderly.id
+    assert matchmaking.explain(for_y[0].reasons, "en")
+
+
+def test_other_department_cannot_see_recommendations(session, world, market):
+    traffic = market[0]
+    with pytest.raises(PermissionDenied):
+        matchmaking.recommend_offers(world.dept_a.actor, traffic.id, session=session)
+
+
+def test_changes_reach_the_index_through_the_change_log(session, world, market):
+    traffic = market[0]
+    matchmaking.search_scenarios(ANONYMOUS, "交通", session=session)  # engine built and synced
+    scenarios.cancel_scenario(world.dept_b.actor, traffic.id, "预算调整", session=session)
+    session.commit()
+    assert matchmaking.sync_changes(session) >= 1
+    hits = matchmaking.search_scenarios(ANONYMOUS, "交通信号配时", session=session)
+    assert traffic.id not in [h.scenario.id for h in hits]
+
+
+def test_duplicate_warning_lists_similar_existing_scenario(session, world, market):
+    traffic = market[0]
+    draft = "遵义市区交通信号灯配时优化，缓解高峰拥堵，建设绿波协调控制系统"
+    hits = matchmaking.similar_scenarios(world.dept_a.actor, draft, session=session, k=3)
+    assert hits and hits[0].scenario.id == traffic.id
