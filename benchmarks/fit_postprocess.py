@@ -18,7 +18,6 @@ import json
 import random
 import time
 
-import numpy as np
 from scipy.stats import spearmanr
 
 from matching.encoders import ABTT_PATH, E5SmallQ4Encoder

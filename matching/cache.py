@@ -26,8 +26,10 @@ class CachedEncoder(Encoder):
         >>> enc = CachedEncoder(create_encoder("use-m3"), Path("/tmp/embed-cache.sqlite"))  # doctest: +SKIP
     """
 
-    def __init__(self, inner: Encoder, path: Path):
+    def __init__(self, inner: Encoder, path: Path, seeds: Sequence[Path] = ()):
         self.inner = inner
+        self._seed_paths = [Path(p) for p in seeds if Path(p).exists()]
+        self._seeds: dict[str, np.ndarray] | None = None
         self.model_id = inner.model_id
         self.dim = inner.dim
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +55,12 @@ class CachedEncoder(Encoder):
                 for key, blob in rows:
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         missing = [i for i, key in enumerate(keys) if key not in found]
+        if missing and self._seed_paths:
+            seeds = self._load_seeds()
+            for i in missing:
+                if keys[i] in seeds:
+                    found[keys[i]] = seeds[keys[i]]
+            missing = [i for i in missing if keys[i] not in found]
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         if missing:
@@ -73,6 +81,31 @@ class CachedEncoder(Encoder):
         for i, key in enumerate(keys):
             out[i] = found[key]
         return out
+
+    def _load_seeds(self) -> dict[str, np.ndarray]:
+        """Read-only seed files (``keys``/``vectors`` arrays), e.g. the shipped demo embeddings."""
+        if self._seeds is None:
+            seeds: dict[str, np.ndarray] = {}
+            for path in self._seed_paths:
+                with np.load(path, allow_pickle=False) as data:
+                    if data["vectors"].shape[1:] != (self.dim,):
+                        continue
+                    seeds.update(zip(data["keys"].tolist(), data["vectors"].astype(np.float32), strict=True))
+            self._seeds = seeds
+        return self._seeds
+
+    def export(self, path: Path) -> int:
+        """Write every cached vector of this model to an ``.npz`` seed file; returns the count."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, vector FROM embedding").fetchall()
+        keys = np.array([k for k, _ in rows])
+        vectors = (
+            np.vstack([np.frombuffer(b, dtype=np.float32) for _, b in rows])
+            if rows
+            else np.zeros((0, self.dim))
+        )
+        np.savez_compressed(path, keys=keys, vectors=vectors.astype(np.float32))
+        return len(rows)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), "q")

@@ -94,9 +94,7 @@ class Catalog:
         self._owner[slot] = -1 if record.owner_id is None else record.owner_id
         self._verified[slot] = record.verified
         self._open[slot] = record.eligibility == "open"
-        self._closing[slot] = (
-            record.closing_date.toordinal() if record.closing_date else _NO_DATE
-        )
+        self._closing[slot] = record.closing_date.toordinal() if record.closing_date else _NO_DATE
         for code in record.sectors:
             self._column(self._sector, code)[slot] = True
         for code in record.regions:

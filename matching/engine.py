@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from matching.catalog import Catalog
@@ -57,6 +58,8 @@ class EngineConfig:
         mlt_terms: key terms (highest tf-idf) used when a stored record is the query.
         persist_every: writes between index snapshots (also saved on sync/flush/close).
         embed_batch: texts per encoder call in bulk and background embedding.
+        faiss_threads: OpenMP threads for FAISS (1 is fastest for single queries;
+            set process-wide by the engine; None leaves FAISS alone).
         today: clock for deadline signals (injectable for tests).
     """
 
@@ -71,6 +74,7 @@ class EngineConfig:
     mlt_terms: int = 12
     persist_every: int = 200
     embed_batch: int = 8
+    faiss_threads: int | None = 1
     today: Callable[[], dt.date] = dt.date.today
 
 
@@ -120,6 +124,8 @@ class MatchingEngine:
         progress: Callable[[Progress], None] | None = None,
     ):
         self.config = config
+        if config.faiss_threads:
+            faiss.omp_set_num_threads(config.faiss_threads)
         self.encoder = encoder or create_encoder(config.embedder)
         Path(config.state_dir).mkdir(parents=True, exist_ok=True)
         self.store = store or SQLiteVectorStore(Path(config.state_dir) / "vectors.sqlite")
@@ -138,8 +144,8 @@ class MatchingEngine:
     # ------------------------------------------------------------ persistence
     def _paths(self, kind: str) -> tuple[Path, Path]:
         safe = "".join(c if c.isalnum() else "_" for c in self.encoder.model_id)
-        base = Path(self.config.state_dir) / f"{safe}.{kind}"
-        return base.with_suffix(".faiss"), base.with_suffix(".catalog.pkl")
+        base = Path(self.config.state_dir)
+        return base / f"{safe}.{kind}.faiss", base / f"{safe}.{kind}.catalog.pkl"
 
     def _load_shard(self, kind: Kind) -> _Shard:
         index_path, catalog_path = self._paths(kind)
@@ -171,8 +177,11 @@ class MatchingEngine:
                 shard.catalog.put(item.record, self._terms(item.record))
         if ids:
             shard.index = VectorIndex.build(
-                np.asarray(ids), np.vstack(vectors), self.encoder.dim,
-                self.config.exact_max, self.config.nprobe,
+                np.asarray(ids),
+                np.vstack(vectors),
+                self.encoder.dim,
+                self.config.exact_max,
+                self.config.nprobe,
             )
         return shard
 
@@ -190,8 +199,12 @@ class MatchingEngine:
                 with open(tmp, "wb") as fh:
                     pickle.dump((shard.catalog, shard.hashes), fh, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(catalog_path)
-                meta = {"generation": generation, "version": _STATE_VERSION,
-                        "model_id": self.encoder.model_id, "kind": kind}
+                meta = {
+                    "generation": generation,
+                    "version": _STATE_VERSION,
+                    "model_id": self.encoder.model_id,
+                    "kind": kind,
+                }
                 shard.index.save(index_path, meta)
         self._writes = 0
 
@@ -238,8 +251,11 @@ class MatchingEngine:
         hashes = {r.id: content_hash(self._text(r), model) for r in records}
         changed = [r for r in records if shard.hashes.get(r.id) != hashes[r.id]]
         stored = self.store.get(model, kind, [r.id for r in changed]) if changed else {}
-        reuse = {r.id: stored[r.id].vector for r in changed
-                 if r.id in stored and stored[r.id].content_hash == hashes[r.id]}
+        reuse = {
+            r.id: stored[r.id].vector
+            for r in changed
+            if r.id in stored and stored[r.id].content_hash == hashes[r.id]
+        }
         missing = [r for r in changed if r.id not in reuse]
         new_vectors: dict[int, np.ndarray] = dict(reuse)
         if embed and missing:
@@ -247,8 +263,11 @@ class MatchingEngine:
                 part = missing[start : start + self.config.embed_batch]
                 vectors = self.encoder.encode_passages([self._text(r) for r in part])
                 new_vectors.update(zip([r.id for r in part], vectors, strict=True))
-        items = {r.id: StoredVector(r.id, hashes[r.id], new_vectors[r.id], r)
-                 for r in records if r.id in new_vectors}
+        items = {
+            r.id: StoredVector(r.id, hashes[r.id], new_vectors[r.id], r)
+            for r in records
+            if r.id in new_vectors
+        }
         fresh = [items[i] for i in items if i not in reuse]
         if fresh:
             self.store.put(model, kind, fresh)
@@ -304,8 +323,7 @@ class MatchingEngine:
             with self._rw.read():
                 known = dict(shard.catalog.records)
             gone = [i for i in known if i not in wanted]
-            todo = [r for r in records if known.get(r.id) != r
-                    or shard.hashes.get(r.id) is None]
+            todo = [r for r in records if known.get(r.id) != r or shard.hashes.get(r.id) is None]
             embedded, pending = self._apply(kind, todo, embed=not background) if todo else (0, [])
             if gone:
                 self.store.delete(self.encoder.model_id, kind, gone)

@@ -3,7 +3,7 @@
 ``bm25s`` has no incremental add, and the portal changes one record at a time,
 so :class:`BM25` keeps per-term postings that grow by appending; a changed record
 gets a new slot and its old slot is marked dead (compacted when dead slots pile
-up). Scores follow the Lucene BM25 variant used by ``bm25s`` (``k1=1.5, b=0.75``,
+up). Scores follow the Lucene BM25 variant used by ``bm25s`` (``k1=1.5, b=0.75``, no ``(k1 + 1)`` factor,
 ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))``); a test checks they agree.
 """
 
@@ -21,9 +21,96 @@ from pathlib import Path
 import numpy as np
 
 _STOPWORDS = frozenset(
-    """的 了 和 与 及 或 等 在 是 对 为 将 把 被 从 以 于 及其 并 并且 其 该 这 那 之 中 上 下 个 有 无 也 都 而 就 可 能
-    可以 进行 通过 实现 提供 相关 我们 一个 一些 需要 开展 及时 具有 主要 各类 各种 各 a an the of to in for on and or
-    with by from at as is are be this that it its our we our you your can will into via using use based""".split()
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "在",
+        "是",
+        "对",
+        "为",
+        "将",
+        "把",
+        "被",
+        "从",
+        "以",
+        "于",
+        "及其",
+        "并",
+        "并且",
+        "其",
+        "该",
+        "这",
+        "那",
+        "之",
+        "中",
+        "上",
+        "下",
+        "个",
+        "有",
+        "无",
+        "也",
+        "都",
+        "而",
+        "就",
+        "可",
+        "能",
+        "可以",
+        "进行",
+        "通过",
+        "实现",
+        "提供",
+        "相关",
+        "我们",
+        "一个",
+        "一些",
+        "需要",
+        "开展",
+        "及时",
+        "具有",
+        "主要",
+        "各类",
+        "各种",
+        "各",
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "for",
+        "on",
+        "and",
+        "or",
+        "with",
+        "by",
+        "from",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "this",
+        "that",
+        "it",
+        "its",
+        "our",
+        "we",
+        "our",
+        "you",
+        "your",
+        "can",
+        "will",
+        "into",
+        "via",
+        "using",
+        "use",
+        "based",
+    ]
 )
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 
@@ -52,7 +139,9 @@ def load_domain(path: str | Path | None) -> Domain:
         words: list[str] = []
         labels: dict[str, str] = {}
         for entry in entries:
-            words.append(entry.get("zh", ""))
+            # Long labels ("政务服务一网通办") would hide their parts from search mode.
+            if len(entry.get("zh", "")) <= 4:
+                words.append(entry.get("zh", ""))
             words.extend(entry.get("keywords_zh", []))
             zh, en = entry.get("zh", ""), entry.get("en", "")
             labels[entry["code"]] = f"{zh} {en}".strip() or entry["code"]
@@ -176,7 +265,7 @@ class BM25:
             slots = np.frombuffer(self._post_slots[tid], dtype=np.int32)
             tfs = np.frombuffer(self._post_tfs[tid], dtype=np.float32)
             norm = self.k1 * (1 - self.b + self.b * self._doc_len[slots] / avgdl)
-            contrib = idf * tfs * (self.k1 + 1) / (tfs + norm)
+            contrib = idf * tfs / (tfs + norm)
             inside = slots < size
             np.add.at(out, slots[inside], contrib[inside])
         if self._dead:

@@ -63,9 +63,7 @@ def deadline_signal(scenario: Record, today: dt.date) -> float:
     return max(0.0, min(1.0, days / 14))
 
 
-def structured(
-    query: Record | None, doc: Record, province: str, today: dt.date
-) -> dict[str, float]:
+def structured(query: Record | None, doc: Record, province: str, today: dt.date) -> dict[str, float]:
     """Every structured signal that applies to the pair ``(query, doc)``."""
     out: dict[str, float] = {}
     sector = sector_overlap(query, doc)

@@ -61,7 +61,7 @@ class VectorStore(ABC):
     def generation(self, model_id: str, kind: str) -> int:
         """A counter bumped by every write, to detect a stale persisted index."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release resources."""
 
 
@@ -169,13 +169,9 @@ class SQLiteVectorStore(VectorStore):
             self._bump(model_id, kind)
 
     def update_records(self, model_id: str, kind: str, records: Iterable[Record]) -> None:
-        rows = [
-            (json.dumps(r.to_json(), ensure_ascii=False), model_id, kind, r.id) for r in records
-        ]
+        rows = [(json.dumps(r.to_json(), ensure_ascii=False), model_id, kind, r.id) for r in records]
         with self._lock, self._db:
-            self._db.executemany(
-                "UPDATE vectors SET record=? WHERE model_id=? AND kind=? AND id=?", rows
-            )
+            self._db.executemany("UPDATE vectors SET record=? WHERE model_id=? AND kind=? AND id=?", rows)
             self._bump(model_id, kind)
 
     def delete(self, model_id: str, kind: str, ids: Iterable[int]) -> None:

@@ -17,14 +17,19 @@ from sqlmodel import select
 from portal.config import load_settings
 from portal.db import get_engine, session_scope
 from portal.domain.errors import PortalError
+from portal.i18n import t
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
-    """Create the database schema (idempotent)."""
-    from portal.migrations_runner import upgrade_to_head
+    """Create or upgrade the database schema through the Alembic history (idempotent).
 
-    upgrade_to_head(get_engine())
-    print(f"database ready: {_safe_url(load_settings().database_url)}")
+    Example: ``python -m portal migrate`` → ``database ready at revision 0001_initial: sqlite:///var/portal.db``
+    """
+    from portal.migrations_runner import current_revision, upgrade_to_head
+
+    engine = get_engine()
+    upgrade_to_head(engine)
+    print(f"database ready at revision {current_revision(engine)}: {_safe_url(load_settings().database_url)}")
     return 0
 
 
@@ -33,7 +38,7 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
     from portal.demo import DEMO_PASSWORD, load_demo
 
     if load_settings().mode == "production":
-        print("refusing to load demo accounts in production mode (PORTAL_MODE=production)", file=sys.stderr)
+        print(t("error.demo_in_production", args.lang), file=sys.stderr)
         return 2
     from portal.migrations_runner import upgrade_to_head
 
@@ -107,15 +112,87 @@ def cmd_close_due(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Refuse production start while demo passwords are active (exit 3)."""
-    from portal.services.accounts import active_demo_accounts
+    """Refuse production start while demo passwords are active (exit 3).
+
+    Example: ``PORTAL_MODE=production python -m portal check && streamlit run streamlit_app.py``
+    """
+    from portal.safety import unsafe_reasons
 
     with session_scope() as session:
-        demo = active_demo_accounts(session)
-    if load_settings().mode == "production" and demo:
-        print(f"production mode refused: {len(demo)} demo account(s) still active", file=sys.stderr)
+        reasons = unsafe_reasons(session)
+    if reasons:
+        for reason in reasons:
+            print(reason.message(args.lang), file=sys.stderr)
         return 3
     print("ok")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a consistent copy of the database (SQLite online backup; PostgreSQL ``pg_dump -Fc``).
+
+    Example: ``python -m portal backup --output var/backups/nightly.db``
+    """
+    from pathlib import Path
+
+    from portal.services.backup import backup_database, default_backup_path
+
+    settings = load_settings()
+    dest = Path(args.output) if args.output else default_backup_path(settings.var_dir, settings.database_url)
+    report = backup_database(settings.database_url, dest)
+    print(f"backup written: {report.path} ({report.size_bytes} bytes, {report.backend})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database content with a backup, then migrate it to the newest schema.
+
+    Example: ``python -m portal restore var/backups/nightly.db --yes`` (stop the portal first)
+    """
+    from pathlib import Path
+
+    from portal.services.backup import restore_database
+
+    settings = load_settings()
+    if not args.yes:
+        print(f"restore replaces every row of {_safe_url(settings.database_url)}; add --yes", file=sys.stderr)
+        return 2
+    report = restore_database(settings.database_url, Path(args.file))
+    print(f"restored {report.path} into {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_build_demo_embeddings(args: argparse.Namespace) -> int:
+    """Embed the demo data with the configured model and ship the vectors as a seed file.
+
+    Why: embedding the demo set takes minutes on 2 cores; with the seed file a fresh machine (and
+    the test suite) starts with every demo vector already computed. The file is derived data: if
+    the demo text or the model changes, missing vectors are simply computed at run time.
+    """
+    import tempfile
+
+    from portal.config import load_settings as _settings
+    from portal.demo import load_demo
+    from portal.services import matchmaking
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PORTAL_VAR_DIR"] = tmp
+        os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{tmp}/demo.db"
+        os.environ["PORTAL_EMBED_CACHE"] = f"{tmp}/cache.sqlite"
+        settings = _settings()
+        from portal.migrations_runner import upgrade_to_head
+
+        upgrade_to_head(get_engine(settings))
+        with session_scope(get_engine(settings)) as session:
+            load_demo(session)
+            session.commit()
+        portal = matchmaking._Portal(settings)
+        portal.engine.encoder._seed_paths = []  # recompute everything
+        portal.full_sync()
+        target = matchmaking.demo_seed_path(portal.engine.encoder.model_id)
+        count = portal.engine.encoder.export(target)
+        portal.engine.close()
+    print(f"wrote {count} vectors to {target}")
     return 0
 
 
@@ -128,11 +205,18 @@ def _safe_url(url: str) -> str:
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "init-db": (cmd_init_db, "create or upgrade the database schema"),
+    "migrate": (cmd_init_db, "upgrade the database schema to the newest migration (same as init-db)"),
     "load-demo": (cmd_load_demo, "load the demo data set (idempotent)"),
     "create-user": (cmd_create_user, "create a user for an organization"),
     "create-org": (cmd_create_org, "create an organization"),
     "close-due": (cmd_close_due, "close scenarios whose closing date has passed"),
     "check": (cmd_check, "check that the configuration is safe to serve"),
+    "build-demo-embeddings": (
+        cmd_build_demo_embeddings,
+        "precompute the demo data's embeddings (derived file)",
+    ),
+    "backup": (cmd_backup, "write a consistent backup of the database"),
+    "restore": (cmd_restore, "replace the database content with a backup"),
 }
 
 
@@ -150,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--display-name")
             p.add_argument("--language", default="zh", choices=["zh", "en"])
             p.add_argument("--password", help="(default: $PORTAL_NEW_PASSWORD or prompt)")
+        if name == "backup":
+            p.add_argument("--output", help="backup file (default: var/backups/portal-<time>.db|.dump)")
+        if name == "restore":
+            p.add_argument("file", help="a file written by the backup command")
+            p.add_argument("--yes", action="store_true", help="confirm that the current content is replaced")
         if name == "create-org":
             p.add_argument("--kind", required=True, choices=["department", "vendor", "authority"])
             p.add_argument("--name", required=True)

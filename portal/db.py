@@ -7,6 +7,7 @@ the caller (a page, the CLI, a test) opens one with ``session_scope`` and the us
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,10 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, create_engine
 
 from portal import models  # noqa: F401  (registers the tables)
 from portal.config import Settings, load_settings
+from portal.domain.errors import Conflict
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -68,12 +72,33 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
 
 
+def _unique_violation_table(exc: IntegrityError) -> str | None:
+    """The table of a unique-constraint violation (None for other integrity errors)."""
+    diag = getattr(exc.orig, "diag", None)
+    if getattr(exc.orig, "sqlstate", None) == "23505":  # PostgreSQL unique_violation
+        return getattr(diag, "table_name", None) or "generic"
+    found = re.search(r"UNIQUE constraint failed: (\w+)\.", str(exc.orig))
+    return found.group(1) if found else None
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """Open a session; roll back on any exception so nothing is half-written."""
     session = Session(engine or get_engine(), expire_on_commit=False)
     try:
         yield session
+    except StaleDataError as exc:
+        # The optimistic lock caught a concurrent save between load and flush: a user-facing conflict.
+        session.rollback()
+        table = re.search(r"table '(\w+)'", str(exc))
+        raise Conflict(what=f"object.{table.group(1) if table else 'generic'}") from exc
+    except IntegrityError as exc:
+        session.rollback()
+        table = _unique_violation_table(exc)
+        if table is None:
+            raise
+        # Two saves raced to create the same unique row (e.g. one vendor's bid from two tabs).
+        raise Conflict(what=f"object.{table}") from exc
     except BaseException:
         session.rollback()
         raise

@@ -14,11 +14,20 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from portal import clock
+
+# Named constraints, so that later migrations can drop or change them (SQLite batch mode needs names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 # ---------------------------------------------------------------------------------------- enums
 
@@ -213,8 +222,8 @@ class ScenarioBase(SQLModel):
     data_resources: list[str] = _json_list()
     expected_outcomes: str = Field(default="", max_length=4000)
     indicators: list[dict[str, str]] = _json_list()
-    budget_min: int | None = Field(default=None, ge=0, le=10_000_000_000)
-    budget_max: int | None = Field(default=None, ge=0, le=10_000_000_000)
+    budget_min: int | None = Field(default=None, ge=0, le=10_000_000_000, sa_type=BigInteger)
+    budget_max: int | None = Field(default=None, ge=0, le=10_000_000_000, sa_type=BigInteger)
     eligibility: Eligibility = Eligibility.OPEN
     question_deadline: date
     closing_date: date
@@ -381,7 +390,7 @@ class OfferUpdate(SQLModel):
 class BidBase(SQLModel):
     approach: str = Field(min_length=20, max_length=8000)
     timeline: str = Field(min_length=4, max_length=2000)
-    price: int = Field(ge=0, le=10_000_000_000)
+    price: int = Field(ge=0, le=10_000_000_000, sa_type=BigInteger)  # CNY amounts exceed 32 bits
     team: str = Field(min_length=4, max_length=2000)
     offer_id: int | None = Field(default=None, foreign_key="offer.id")
 
@@ -419,7 +428,7 @@ class Outcome(_Versioned, table=True):
     scenario_id: int = Field(foreign_key="scenario.id", unique=True)
     vendor_org_id: int = Field(foreign_key="organization.id", index=True)
     bid_id: int | None = Field(default=None, foreign_key="bid.id")
-    contract_value: int | None = Field(default=None, ge=0)
+    contract_value: int | None = Field(default=None, ge=0, le=10_000_000_000, sa_type=BigInteger)
     start_date: date | None = None
     end_date: date | None = None
     summary: str = Field(default="", max_length=8000)

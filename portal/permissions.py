@@ -62,19 +62,21 @@ class Actor:
 ANONYMOUS = Actor()
 SYSTEM = Actor(system=True, language="zh")
 
-#: Statuses in which a scenario is public (listed to anonymous visitors).
-PUBLIC_STATUSES = frozenset(
+#: Statuses after the closing date: bids are unsealed for the owning department. (A scenario
+#: cancelled while still open keeps its bids sealed.)
+UNSEALED_STATUSES = frozenset(
     {
-        ScenarioStatus.PUBLISHED,
         ScenarioStatus.CLOSED,
         ScenarioStatus.AWARDED,
         ScenarioStatus.IN_IMPLEMENTATION,
         ScenarioStatus.COMPLETED,
         ScenarioStatus.SHOWCASED,
+        ScenarioStatus.NONE_SUITABLE,
     }
 )
-#: Statuses after the closing date: bids are unsealed for the owning department.
-UNSEALED_STATUSES = PUBLIC_STATUSES - {ScenarioStatus.PUBLISHED} | {ScenarioStatus.NONE_SUITABLE}
+#: Statuses in which a scenario is public: everything that was ever published (cancelled and
+#: none-suitable ones stay visible, so bidders and the public can see how they ended).
+PUBLIC_STATUSES = UNSEALED_STATUSES | {ScenarioStatus.PUBLISHED, ScenarioStatus.CANCELLED}
 
 
 class Action(enum.StrEnum):

@@ -9,8 +9,8 @@ export PYTHONHASHSEED=0 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 echo "== SQLite: whole suite"
 .venv/bin/python -m pytest -n 2 --dist loadfile tests
 if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-  echo "== PostgreSQL: database-backed suite"
-  scripts/with-postgres.sh .venv/bin/python -m pytest -n 2 --dist loadfile tests/portal
+  echo "== PostgreSQL: database-backed suite (portal services, trust: migrations, backup, kill, stress, scale-out)"
+  scripts/with-postgres.sh .venv/bin/python -m pytest -n 2 --dist loadfile tests/portal tests/trust
 else
   echo "== PostgreSQL not installed: skipped (scripts/system-deps.sh installs it as root)"
 fi

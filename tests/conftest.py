@@ -17,6 +17,7 @@ from tests.factories import World, build_world
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 # Real embeddings, remembered by text across tests and workers (see matching/cache.py).
+os.environ.setdefault("PORTAL_TEST_FAST_HASH", "1")  # minimum argon2 cost in tests (ignored in production)
 os.environ.setdefault("PORTAL_EMBED_CACHE", f"/tmp/scenario-bridge-tests-{os.getuid()}/embed-cache.sqlite")
 
 

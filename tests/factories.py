@@ -46,15 +46,24 @@ class World:
             party.actor = actor_for(party.user, party.org)
 
 
-def make_party(session: Session, kind: str, name: str, username: str, *, verified: bool = True, seed: int = 1, **org: Any) -> Party:
-    data: dict[str, Any] = {"kind": kind, "name": name, "region": org.pop("region", "guiyang"), "sectors": org.pop("sectors", ["smart-health"])}
+def make_party(
+    session: Session, kind: str, name: str, username: str, *, verified: bool = True, seed: int = 1, **org: Any
+) -> Party:
+    data: dict[str, Any] = {
+        "kind": kind,
+        "name": name,
+        "region": org.pop("region", "guiyang"),
+        "sectors": org.pop("sectors", ["smart-health"]),
+    }
     if kind == "vendor":
         data["uscc"] = uscc(seed)
         data["contact_phone"] = "13900000000"
         data["contact_email"] = f"{username}@example.com"
     data.update(org)
     o = accounts.create_organization(SYSTEM, data, session=session, verified=verified)
-    u = accounts.create_user(SYSTEM, org_id=o.id, username=username, password=PASSWORD, display_name=name, session=session)
+    u = accounts.create_user(
+        SYSTEM, org_id=o.id, username=username, password=PASSWORD, display_name=name, session=session
+    )
     return Party(o, u, actor_for(u, o))
 
 
@@ -65,7 +74,9 @@ def build_world(session: Session) -> World:
         dept_b=make_party(session, "department", "贵州省交通运输厅", "dept_b", sectors=["smart-transport"]),
         vendor_x=make_party(session, "vendor", "贵州黔云数智科技有限公司", "vendor_x", seed=1),
         vendor_y=make_party(session, "vendor", "遵义数联科技有限公司", "vendor_y", seed=2, region="zunyi"),
-        vendor_p=make_party(session, "vendor", "安顺新创信息技术有限公司", "vendor_p", verified=False, seed=3),
+        vendor_p=make_party(
+            session, "vendor", "安顺新创信息技术有限公司", "vendor_p", verified=False, seed=3
+        ),
     )
     session.commit()
     return w
@@ -132,7 +143,17 @@ def scenario_in(session: Session, w: World, status: str, *, owner: Party | None 
         S.AWARDED: ["submit", "publish", "bid", "close", "award"],
         S.IN_IMPLEMENTATION: ["submit", "publish", "bid", "close", "award", "implement"],
         S.COMPLETED: ["submit", "publish", "bid", "close", "award", "implement", "outcome", "complete"],
-        S.SHOWCASED: ["submit", "publish", "bid", "close", "award", "implement", "outcome", "complete", "showcase"],
+        S.SHOWCASED: [
+            "submit",
+            "publish",
+            "bid",
+            "close",
+            "award",
+            "implement",
+            "outcome",
+            "complete",
+            "showcase",
+        ],
     }[S(status)]
     closing: date = sc.closing_date
     for step in steps:
@@ -165,15 +186,25 @@ def scenario_in(session: Session, w: World, status: str, *, owner: Party | None 
             outcomes.record_outcome(
                 owner.actor,
                 sc.id,
-                {"contract_value": 990_000, "summary": "平台已在88个乡镇卫生院上线。",
-                 "achieved_indicators": [{"name": "报告出具时间", "target": "≤2小时", "achieved": "1.2小时"}]},
+                {
+                    "contract_value": 990_000,
+                    "summary": "平台已在88个乡镇卫生院上线。",
+                    "achieved_indicators": [
+                        {"name": "报告出具时间", "target": "≤2小时", "achieved": "1.2小时"}
+                    ],
+                },
                 session=session,
             )
         elif step == "complete":
             outcomes.complete_scenario(owner.actor, sc.id, session=session)
         elif step == "showcase":
             shc = outcomes.propose_showcase(
-                owner.actor, sc.id, {"title": "基层远程影像诊断示范", "story": "平台覆盖88个乡镇卫生院，报告出具时间缩短至1.2小时。"},
+                owner.actor,
+                sc.id,
+                {
+                    "title": "基层远程影像诊断示范",
+                    "story": "平台覆盖88个乡镇卫生院，报告出具时间缩短至1.2小时。",
+                },
                 session=session,
             )
             outcomes.submit_showcase(owner.actor, shc.id, session=session)

@@ -28,17 +28,20 @@ class Rule:
 class Machine:
     name: str
     transitions: dict[tuple[str, str], Rule]
+    labels: str = "status"  # catalogue prefix of this machine's status labels (``bid_status`` …)
 
     def rule(self, current: str, requested: str, reason: str = "") -> Rule:
         """Return the rule of ``current → requested`` or raise with a message naming both."""
         rule = self.transitions.get((str(current), str(requested)))
         if rule is None:
             raise InvalidTransition(
-                obj=f"object.{self.name}", current=f"status.{current}", requested=f"status.{requested}"
+                obj=f"object.{self.name}",
+                current=f"{self.labels}.{current}",
+                requested=f"{self.labels}.{requested}",
             )
         text = (reason or "").strip()
         if rule.reason_required and not text:
-            raise RuleViolation("error.reason_required", requested=f"status.{requested}")
+            raise RuleViolation("error.reason_required", requested=f"{self.labels}.{requested}")
         if len(text) > MAX_REASON:
             raise RuleViolation("error.reason_too_long", limit=MAX_REASON)
         return rule
@@ -91,6 +94,7 @@ BID = Machine(
         (B.SUBMITTED, B.UNSUCCESSFUL): Rule(Action.SCENARIO_DECIDE),
         (B.SHORTLISTED, B.UNSUCCESSFUL): Rule(Action.SCENARIO_DECIDE),
     },
+    labels="bid_status",
 )
 
 SC = ShowcaseStatus
@@ -102,6 +106,7 @@ SHOWCASE = Machine(
         (SC.IN_REVIEW, SC.PUBLISHED): Rule(Action.SHOWCASE_PUBLISH),
         (SC.PUBLISHED, SC.DRAFT): Rule(Action.SHOWCASE_PUBLISH, True),
     },
+    labels="showcase_status",
 )
 
 C = CallStatus
@@ -112,6 +117,7 @@ CALL = Machine(
         (C.CLOSED, C.OPEN): Rule(Action.CALL_MANAGE, True),
         (C.CLOSED, C.PUBLISHED): Rule(Action.CALL_MANAGE),
     },
+    labels="call_status",
 )
 
 MACHINES = {m.name: m for m in (SCENARIO, BID, SHOWCASE, CALL)}

@@ -19,7 +19,9 @@ from portal.taxonomy import is_region, is_sector
 
 M = TypeVar("M", bound=BaseModel)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Control, zero-width and bidi-override characters, and lone surrogates (a JSON "\ud800" escape decodes to
+# one; neither SQLite nor PostgreSQL can store it as UTF-8).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,40}$")
 
@@ -48,8 +50,9 @@ def clean_text(value: Any) -> Any:
     """Normalise text (NFC), drop control and bidi-override characters, trim whitespace."""
     if not isinstance(value, str):
         return value
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value).strip()
+    # Controls go before NFC: removing a zero-width char between "e" and U+0301 must still compose.
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", value).strip()
 
 
 def clean(data: dict[str, Any]) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from portal.models import (
     Scenario,
     ScenarioStatus,
 )
-from portal.permissions import Action, Actor, require
+from portal.permissions import Action, Actor, can, require
 from portal.services.door import apply_changes, check_version, get_or_404, notify, org_user_ids, transition
-from portal.services.scenarios import is_invited
+from portal.services.scenarios import get_scenario, is_invited
 
 B = BidStatus
 FIELDS = tuple(BidCreate.model_fields)
@@ -63,8 +63,7 @@ def save_bid(
     A vendor has at most one bid per scenario; a withdrawn bid is reopened as a draft.
     """
     require(actor, Action.BID_CREATE)
-    scenario = get_or_404(session, Scenario, scenario_id)
-    require(actor, Action.SCENARIO_VIEW, scenario)
+    scenario = get_scenario(actor, scenario_id, session=session)  # NotFound for unpublished ones
     _open_for_bidding(session, scenario, actor)
     bid = session.exec(
         select(Bid).where(Bid.scenario_id == scenario.id, Bid.vendor_org_id == actor.org_id)
@@ -118,7 +117,7 @@ def get_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
     """A single bid: its vendor and the authority always; the department only once unsealed."""
     bid = get_or_404(session, Bid, bid_id)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
-    if not (actor.is_vendor and actor.org_id == bid.vendor_org_id):
+    if not can(actor, Action.BID_VIEW, bid):
         require(actor, Action.BID_VIEW_ALL, scenario)
     return bid
 

@@ -143,15 +143,20 @@ def _offer_records(
 # ------------------------------------------------------------------------------- the engine
 
 
+def demo_seed_path(model_id: str) -> Path:
+    """Shipped embeddings of the demo data for ``model_id`` (a derived file; see ``build-demo-embeddings``)."""
+    safe = "".join(c if c.isalnum() else "_" for c in model_id)
+    return DATA_DIR / "demo" / f"embeddings.{safe}.npz"
+
+
 class _Portal:
     """One matching engine bound to one database, plus its change-log position."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         cache = Path(os.environ.get("PORTAL_EMBED_CACHE") or settings.var_dir / "embed-cache.sqlite")
-        encoder = CachedEncoder(
-            create_encoder(settings.embedder if settings.embedder != "default" else None), cache
-        )
+        inner = create_encoder(settings.embedder if settings.embedder != "default" else None)
+        encoder = CachedEncoder(inner, cache, seeds=[demo_seed_path(inner.model_id)])
         self.engine = MatchingEngine(
             EngineConfig(
                 state_dir=settings.index_dir,

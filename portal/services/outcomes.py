@@ -41,6 +41,8 @@ def start_implementation(actor: Actor, scenario_id: int, *, session: Session) ->
 
 def _indicators(rows: list[Any], field: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
     out = []
+    if rows is not None and not isinstance(rows, list):
+        raise ValidationFailed([FieldError(field, "validation.invalid", {})])
     for row in rows or []:
         if not isinstance(row, dict):
             raise ValidationFailed([FieldError(field, "validation.invalid", {})])
@@ -70,7 +72,7 @@ def record_outcome(
     if winner is None:
         raise RuleViolation("error.scenario_not_awarded", status=f"status.{scenario.status}")
     data = clean(data)
-    errors = []
+    errors = _not_text(data, ("summary",))
     value = data.get("contract_value")
     if value is not None and (not isinstance(value, int) or value < 0 or value > 10_000_000_000):
         errors.append(
@@ -86,7 +88,7 @@ def record_outcome(
             errors.append(FieldError(name, "validation.not_a_date", {}))
     if isinstance(start, date) and isinstance(end, date) and end < start:
         errors.append(FieldError("end_date", "validation.end_before_start", {}))
-    if len(data.get("summary") or "") > 8000:
+    if isinstance(data.get("summary"), str) and len(data["summary"]) > 8000:
         errors.append(FieldError("summary", "validation.too_long", {"max_length": 8000}))
     if errors:
         raise ValidationFailed(errors)
@@ -141,9 +143,20 @@ def get_outcome(session: Session, scenario_id: int) -> Outcome | None:
 # ------------------------------------------------------------------------------------ showcases
 
 
+def _not_text(data: dict[str, Any], names: tuple[str, ...]) -> list[FieldError]:
+    """Errors for fields that hold something other than text (a number, a list …)."""
+    return [
+        FieldError(n, "validation.invalid", {})
+        for n in names
+        if data.get(n) is not None and not isinstance(data[n], str)
+    ]
+
+
 def _showcase_fields(data: dict[str, Any]) -> dict[str, Any]:
     data = clean(data)
-    errors = []
+    errors = _not_text(data, ("title", "title_en", "story"))
+    if errors:
+        raise ValidationFailed(errors)
     title, story = data.get("title") or "", data.get("story") or ""
     if len(title) < 4:
         errors.append(FieldError("title", "validation.too_short", {"min_length": 4}))

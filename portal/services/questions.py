@@ -95,7 +95,8 @@ def list_questions(actor: Actor, scenario_id: int, *, session: Session) -> list[
 
     The department and the authority see all; a vendor sees every answered question plus its own
     unanswered ones; anonymous visitors see answered questions. Who asked is never shown outside
-    the department and the authority (the UI shows ``vendor_org_id`` only to them).
+    the department and the authority: other viewers get detached copies with ``vendor_org_id`` and
+    ``asked_by`` set to None (a vendor's own questions are returned as they are).
     """
     scenario = get_scenario(actor, scenario_id, session=session)
     rows = list(
@@ -105,7 +106,13 @@ def list_questions(actor: Actor, scenario_id: int, *, session: Session) -> list[
     )
     if actor.is_authority or (actor.is_department and actor.org_id == scenario.org_id):
         return rows
-    return [q for q in rows if q.answer or (actor.is_vendor and q.vendor_org_id == actor.org_id)]
+    visible = [q for q in rows if q.answer or (actor.is_vendor and q.vendor_org_id == actor.org_id)]
+    return [q if q.vendor_org_id == actor.org_id else _anonymised(q) for q in visible]
+
+
+def _anonymised(question: Question) -> Question:
+    """A detached copy without the asker (other vendors and the public must not learn who asked)."""
+    return Question(**(question.model_dump() | {"vendor_org_id": None, "asked_by": None}))
 
 
 def unanswered_for_department(actor: Actor, *, session: Session) -> list[Question]:

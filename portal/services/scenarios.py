@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from portal import audit, clock
 from portal.audit import EventType
 from portal.domain.errors import RuleViolation
-from portal.domain.validation import Checker, parse
+from portal.domain.validation import Checker, clean_text, parse
 from portal.models import (
     Bid,
     BidStatus,
@@ -363,13 +363,15 @@ def list_public_scenarios(
         q = q.where(Scenario.call_id == call_id)
     if ids is not None:
         q = q.where(col(Scenario.id).in_(ids))
-    if text:
-        like = f"%{text.strip()}%"
+    needle = clean_text(text) if isinstance(text, str) else ""
+    if needle:
+        # A literal substring: % and _ typed by a visitor are not wildcards.
+        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         q = q.where(
             or_(
-                col(Scenario.title).ilike(like),
-                col(Scenario.summary).ilike(like),
-                col(Scenario.title_en).ilike(like),
+                col(Scenario.title).ilike(like, escape="\\"),
+                col(Scenario.summary).ilike(like, escape="\\"),
+                col(Scenario.title_en).ilike(like, escape="\\"),
             )
         )
     rows = session.exec(

@@ -1,0 +1,103 @@
+"""Collection calls (征集批次): open a call, see what departments submitted, publish its numbered list."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from portal import clock
+from portal.db import session_scope
+from portal.i18n import format_date, label, t
+from portal.models import CallStatus, Role
+from portal.services import calls, scenarios
+from portal.taxonomy import sectors
+from portal.ui import components as ui
+from portal.ui import exports_bridge, state
+
+actor, lang = state.guard({Role.AUTHORITY})
+st.title(t("ui.calls.title", lang))
+
+with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=True):
+    theme = st.text_input(t("field.theme", lang), key="call_theme")
+    theme_en = st.text_input(t("field.theme_en", lang), key="call_theme_en")
+    description = st.text_area(t("field.description", lang), key="call_description")
+    pick = st.multiselect(
+        t("field.sectors", lang),
+        list(sectors()),
+        format_func=lambda c: label("sector", c, lang),
+        key="call_sectors",
+    )
+    c1, c2 = st.columns(2)
+    opens = c1.date_input(t("field.opens_on", lang), value=clock.today(), key="call_opens")
+    closes = c2.date_input(
+        t("field.closes_on", lang), value=clock.today() + timedelta(days=30), key="call_closes"
+    )
+    if st.form_submit_button(t("ui.calls.create", lang), key="call_create", type="primary"):
+        data = {
+            "theme": theme,
+            "theme_en": theme_en,
+            "description": description,
+            "sectors": pick,
+            "opens_on": opens,
+            "closes_on": closes,
+        }
+        ui.run_action(lambda s: calls.create_call(actor, data, session=s), lang, t("ui.saved", lang))
+
+with session_scope() as s:
+    all_calls = calls.list_calls(session=s)
+    subs = {c.id: calls.submissions(actor, c.id, session=s) for c in all_calls}
+    names = scenarios.org_names(s, {sc.org_id for rows in subs.values() for sc in rows})
+if not all_calls:
+    ui.empty(lang, "ui.calls.none")
+for call in all_calls:
+    with st.container(border=True, key=f"call_{call.id}"):
+        head = ui.title_of_call(call, lang)
+        if call.batch_number:
+            head = t("ui.lists.batch", lang, n=call.batch_number, theme=head)
+        st.markdown(f"**{ui.safe(head)}**")
+        st.caption(
+            label("call_status", call.status, lang)
+            + " · "
+            + t(
+                "ui.lists.period",
+                lang,
+                start=format_date(call.opens_on, lang),
+                end=format_date(call.closes_on, lang),
+            )
+        )
+        rows = subs[call.id]
+        st.markdown(t("ui.calls.submissions", lang, count=len(rows)))
+        if rows:
+            st.dataframe(
+                [
+                    {
+                        t("ui.calls.col_no", lang): sc.list_number or "",
+                        t("field.title", lang): sc.title,
+                        t("ui.calls.col_org", lang): names.get(sc.org_id, ""),
+                        t("field.sector", lang): label("sector", sc.sector, lang),
+                        t("ui.calls.col_status", lang): label("status", sc.status, lang),
+                    }
+                    for sc in rows
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+        c1, c2, c3 = st.columns(3)
+        if call.status == CallStatus.OPEN and c1.button(
+            t("ui.calls.close", lang), key=f"call_close_{call.id}"
+        ):
+            ui.run_action(
+                lambda s, i=call.id: calls.close_call(actor, i, session=s), lang, t("ui.done", lang)
+            )
+        if call.status == CallStatus.CLOSED and c2.button(
+            t("ui.calls.publish", lang), key=f"call_publish_{call.id}", type="primary"
+        ):
+            ui.run_action(
+                lambda s, i=call.id: calls.publish_call_list(actor, i, session=s),
+                lang,
+                t("ui.calls.published", lang),
+            )
+        if call.status == CallStatus.PUBLISHED:
+            if c3.button(t("ui.calls.view_list", lang), key=f"call_view_{call.id}"):
+                st.session_state["lists_call"] = call.id
+                state.go("lists")
+            exports_bridge.call_list_downloads(call.id, lang, key="calls")

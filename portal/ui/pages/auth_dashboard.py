@@ -1,0 +1,80 @@
+"""Dashboard: scenarios by sector, region, status and month; bids per scenario; match share; time to award."""
+
+from collections import Counter
+
+import streamlit as st
+
+from portal.db import session_scope
+from portal.i18n import format_number, label, t
+from portal.models import Role
+from portal.ui import exports_bridge, matchmaking, state
+
+actor, lang = state.guard({Role.AUTHORITY})
+st.title(t("ui.dashboard.title", lang))
+dashboard = exports_bridge.optional("reports", "dashboard")
+if dashboard is None:
+    exports_bridge.unavailable(lang)
+    st.stop()
+with session_scope() as s:
+    score = None
+    if matchmaking.ready():
+        best = exports_bridge.optional("matchmaking", "best_match_scores")
+        from portal.services import scenarios as scenario_service
+
+        ids = [sc.id for sc in scenario_service.list_public_scenarios(session=s)]
+        scores = best(s, ids) if best else {}
+        score = lambda sc: scores.get(sc.id, 0.0)  # noqa: E731
+    d = dashboard(actor, session=s, score=score)
+
+share = d.good_match.share
+c1, c2, c3 = st.columns(3)
+c1.metric(t("ui.dashboard.published_now", lang), d.good_match.total)
+c2.metric(
+    t("ui.dashboard.good_match", lang),
+    "—" if share is None else f"{share:.0%}",
+    help=t("ui.dashboard.good_match_help", lang, matched=d.good_match.matched, total=d.good_match.total),
+)
+c3.metric(
+    t("ui.dashboard.median_award", lang),
+    "—"
+    if d.median_days_to_award is None
+    else t("ui.days", lang, n=format_number(d.median_days_to_award, lang, 1)),
+)
+if score is None:
+    st.caption(t("ui.dashboard.match_heuristic", lang))
+
+
+def _bar(title_key: str, counts: dict[str, int], kind: str | None) -> None:
+    st.subheader(t(title_key, lang))
+    if not counts:
+        st.caption(t("ui.none", lang))
+        return
+    rows = {label(kind, k, lang) if kind else k: v for k, v in counts.items()}
+    st.bar_chart({t("ui.dashboard.count", lang): rows}, horizontal=True, height=max(200, 28 * len(rows)))
+
+
+left, right = st.columns(2)
+with left:
+    _bar("ui.dashboard.by_sector", d.by_sector, "sector")
+    _bar("ui.dashboard.by_status", d.by_status, "status")
+with right:
+    _bar("ui.dashboard.by_region", d.by_region, "region")
+    st.subheader(t("ui.dashboard.per_month", lang))
+    months = {m.month: m.count for m in d.published_per_month}
+    if months:
+        st.line_chart({t("ui.dashboard.count", lang): months})
+    else:
+        st.caption(t("ui.none", lang))
+st.subheader(t("ui.dashboard.bids_per_scenario", lang))
+hist = Counter(d.bids_per_scenario.values())
+if hist:
+    st.bar_chart(
+        {
+            t("ui.dashboard.scenarios", lang): {
+                t("ui.dashboard.n_bids", lang, n=n): c for n, c in sorted(hist.items())
+            }
+        },
+        sort=False,
+    )
+else:
+    st.caption(t("ui.none", lang))

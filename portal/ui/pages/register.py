@@ -1,0 +1,88 @@
+"""Vendor self-registration: the organization starts pending verification by the authority."""
+
+import streamlit as st
+
+from portal.db import session_scope
+from portal.domain.errors import FieldError, PortalError, ValidationFailed
+from portal.i18n import label, t
+from portal.services import accounts
+from portal.taxonomy import regions, sectors
+from portal.ui import components as ui
+from portal.ui import state
+
+actor, lang = state.guard()
+st.title(t("ui.register.title", lang))
+st.caption(t("ui.register.intro", lang))
+if not actor.is_anonymous:
+    st.info(t("ui.login.already", lang))
+    st.stop()
+with st.form("reg_form"):
+    c1, c2 = st.columns(2)
+    name = c1.text_input(t("field.name", lang), key="reg_name")
+    name_en = c2.text_input(t("field.name_en", lang), key="reg_name_en")
+    uscc = c1.text_input(t("field.uscc", lang), key="reg_uscc", max_chars=18)
+    region = c2.selectbox(
+        t("field.region", lang),
+        list(regions()),
+        format_func=lambda c: label("region", c, lang),
+        key="reg_region",
+    )
+    pick_sectors = st.multiselect(
+        t("field.sectors", lang),
+        list(sectors()),
+        format_func=lambda c: label("sector", c, lang),
+        key="reg_sectors",
+    )
+    served = st.multiselect(
+        t("field.service_regions", lang),
+        list(regions()),
+        format_func=lambda c: label("region", c, lang),
+        key="reg_service_regions",
+    )
+    description = st.text_area(t("field.description", lang), key="reg_description")
+    c3, c4, c5 = st.columns(3)
+    contact_name = c3.text_input(t("field.contact_name", lang), key="reg_contact_name")
+    contact_phone = c4.text_input(t("field.contact_phone", lang), key="reg_contact_phone")
+    contact_email = c5.text_input(t("field.contact_email", lang), key="reg_contact_email")
+    st.divider()
+    c6, c7 = st.columns(2)
+    username = c6.text_input(t("field.username", lang), key="reg_username")
+    display_name = c7.text_input(t("field.display_name", lang), key="reg_display_name")
+    password = c6.text_input(t("field.password", lang), type="password", key="reg_password")
+    password2 = c7.text_input(t("ui.register.password2", lang), type="password", key="reg_password2")
+    submitted = st.form_submit_button(t("ui.register.submit", lang), key="reg_submit", type="primary")
+if submitted:
+    data = {
+        "name": name,
+        "name_en": name_en,
+        "uscc": uscc.strip().upper(),
+        "region": region,
+        "sectors": pick_sectors,
+        "service_regions": served,
+        "description": description,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+    }
+    try:
+        if password != password2:
+            raise ValidationFailed([FieldError("password", "ui.register.mismatch", {})])
+        with session_scope() as s:
+            org, user = accounts.register_vendor(
+                data,
+                username=username,
+                password=password,
+                display_name=display_name,
+                language=lang,
+                session=s,
+            )
+            s.commit()
+        with session_scope() as s:
+            user, who = accounts.authenticate(username, password, session=s)
+            s.commit()
+    except PortalError as err:
+        ui.show_error(err, lang)
+    else:
+        state.login(user, who)
+        state.flash(t("ui.register.done", lang))
+        st.rerun()

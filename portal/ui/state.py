@@ -1,0 +1,158 @@
+"""Session helpers: who is logged in, which language, inactivity expiry, and page guards.
+
+Why: a hidden page is not a protected page. Every page script starts with ``guard(...)``, which
+rebuilds the actor from the database on each run (role and verification may have changed) and
+stops the page when the role does not fit. Only the user id lives in the Streamlit session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+import streamlit as st
+
+from portal import clock
+from portal.config import load_settings
+from portal.db import session_scope
+from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from portal.models import Role, User
+from portal.permissions import ANONYMOUS, Actor
+from portal.services import accounts
+
+USER_ID = "user_id"
+LAST_ACTIVE = "last_active"
+LANG = "lang"
+FLASH = "flash"
+PAGES = "pages"  # url_path -> st.Page, filled by ``portal.ui.nav`` each run
+
+
+def lang() -> str:
+    """The UI language of this session (Chinese unless the visitor chose English)."""
+    value = st.session_state.get(LANG, DEFAULT_LANGUAGE)
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def set_lang(value: str) -> None:
+    """Switch the UI language; a logged-in user's choice is remembered in the database."""
+    if value not in LANGUAGES:
+        return
+    st.session_state[LANG] = value
+    actor = current_actor()
+    if not actor.is_anonymous:
+        with session_scope() as s:
+            accounts.set_language(actor, value, session=s)
+            s.commit()
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """Queue a message shown once at the top of the next page run (survives ``st.rerun``)."""
+    st.session_state[FLASH] = (kind, message)
+
+
+def show_flash() -> None:
+    item = st.session_state.pop(FLASH, None)
+    if item:
+        kind, message = item
+        getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)
+
+
+def login(user: User, actor: Actor) -> None:
+    st.session_state[USER_ID] = user.id
+    st.session_state[LAST_ACTIVE] = clock.now()
+    st.session_state[LANG] = user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
+    st.session_state.pop("_actor", None)
+
+
+def logout() -> None:
+    for key in (USER_ID, LAST_ACTIVE, "_actor"):
+        st.session_state.pop(key, None)
+
+
+def _timeout() -> timedelta:
+    return timedelta(minutes=load_settings().session_timeout_minutes)
+
+
+def current_actor() -> Actor:
+    """The acting user of this run, rebuilt from the database once per run; expires when idle.
+
+    After ``Settings.session_timeout_minutes`` without any interaction the session is logged out
+    and a notice is queued. Every run counts as activity.
+    """
+    cached = st.session_state.get("_actor")
+    if cached is not None and st.session_state.get("_actor_fresh"):
+        return cached
+    user_id = st.session_state.get(USER_ID)
+    if user_id is None:
+        return ANONYMOUS
+    last = st.session_state.get(LAST_ACTIVE)
+    now = clock.now()
+    if last is not None and now - last > _timeout():
+        logout()
+        flash(t("ui.session_expired", lang()), "warning")
+        return ANONYMOUS
+    with session_scope() as s:
+        actor = accounts.actor_from_user_id(user_id, session=s)
+    if actor is None:
+        logout()
+        return ANONYMOUS
+    st.session_state[LAST_ACTIVE] = now
+    st.session_state["_actor"] = actor
+    st.session_state["_actor_fresh"] = True
+    return actor
+
+
+def begin_run() -> Actor:
+    """Called once at the top of every run (by the navigation): forget last run's actor."""
+    st.session_state["_actor_fresh"] = False
+    st.session_state.pop("_actor", None)
+    return current_actor()
+
+
+def guard(roles: Iterable[Role] | None = None, *, login_required: bool = False) -> tuple[Actor, str]:
+    """Check access at the top of a page; stop the page with a clear message when refused.
+
+    Args:
+        roles: roles allowed on the page (None: anyone, including anonymous visitors).
+        login_required: any logged-in user (e.g. the notifications inbox).
+
+    Returns:
+        ``(actor, lang)`` for the page to use.
+    """
+    actor = current_actor()
+    language = lang()
+    show_flash()
+    allowed = set(roles) if roles is not None else None
+    if (allowed is not None or login_required) and actor.is_anonymous:
+        st.warning(t("error.not_authenticated", language))
+        login_page = st.session_state.get(PAGES, {}).get("login")
+        if login_page is not None:
+            st.page_link(login_page, label=t("ui.nav.login", language), icon=":material/login:")
+        st.stop()
+    if allowed is not None and actor.role not in allowed:
+        st.error(t("error.permission_denied", language))
+        st.stop()
+    return actor, language
+
+
+def page(url_path: str):  # type: ignore[no-untyped-def]
+    """The ``st.Page`` registered under ``url_path`` this run (None when the role lacks it)."""
+    return st.session_state.get(PAGES, {}).get(url_path)
+
+
+def go(url_path: str, **query: object) -> None:
+    """Switch to another page of this role, optionally with query parameters (e.g. ``id``)."""
+    target = page(url_path)
+    if target is None:
+        st.error(t("error.permission_denied", lang()))
+        st.stop()
+    st.switch_page(target, query_params={k: str(v) for k, v in query.items()} or None)
+
+
+def query_int(name: str) -> int | None:
+    """An integer query parameter (``?id=12``), or None when absent or malformed."""
+    raw = st.query_params.get(name)
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
