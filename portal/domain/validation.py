@@ -21,7 +21,9 @@ M = TypeVar("M", bound=BaseModel)
 
 # Control, zero-width and bidi-override characters, and lone surrogates (a JSON "\ud800" escape decodes to
 # one; neither SQLite nor PostgreSQL can store it as UTF-8).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,40}$")
 

@@ -30,10 +30,11 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -314,14 +315,10 @@ def _decode(content: bytes) -> tuple[str, str]:
 def _read_csv(text: str) -> list[tuple[int, list[Any]]]:
     first = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first.count) if any(d in first for d in ",\t;") else ","
-    out: list[tuple[int, list[Any]]] = []
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
-            out.append((number, cells))
-            _check_row_count(out)
+        return list(_limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     except csv.Error:
         raise RuleViolation("import.error.bad_csv") from None
-    return out
 
 
 def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
@@ -334,31 +331,33 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
         raise RuleViolation("import.error.bad_excel") from None
     if unpacked > MAX_UNZIPPED_BYTES:
         raise RuleViolation("import.error.too_large", size=_size(unpacked), limit=_size(MAX_UNZIPPED_BYTES))
-    out: list[tuple[int, list[Any]]] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             try:
-                sheet = book.worksheets[0]
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
-                    out.append((number, list(cells)))
-                    _check_row_count(out)
+                return list(_limited(book.worksheets[0].iter_rows(values_only=True)))
             finally:
                 book.close()
     except PortalError:
         raise
     except Exception:  # openpyxl raises many kinds (KeyError, ParseError, TypeError …) on broken parts
         raise RuleViolation("import.error.bad_excel") from None
-    return out
 
 
-def _check_row_count(rows: list[tuple[int, list[Any]]]) -> None:
-    # Header + MAX_ROWS data rows (blank rows count too: a sheet of a million blank rows is refused).
-    if len(rows) > MAX_ROWS + 1 and any(_cell_text(c) for c in rows[-1][1]):
-        raise RuleViolation("import.error.too_many_rows", max=MAX_ROWS)
-    if len(rows) > 10 * MAX_ROWS:
-        raise RuleViolation("import.error.too_many_rows", max=MAX_ROWS)
+def _limited(rows: Iterable[Iterable[Any]]) -> Iterator[tuple[int, list[Any]]]:
+    """Number the rows (1-based) and stop past MAX_ROWS filled data rows.
+
+    Blank rows do not count, but a sheet of endless blank rows (10 × MAX_ROWS) is refused too.
+    """
+    filled = 0
+    for number, cells in enumerate(rows, 1):
+        cells = list(cells)
+        if any(_cell_text(c) for c in cells):
+            filled += 1
+        if filled > MAX_ROWS + 1 or number > 10 * MAX_ROWS:  # + 1: the header row
+            raise RuleViolation("import.error.too_many_rows", max=MAX_ROWS)
+        yield number, cells
 
 
 def _trim(cells: list[Any]) -> list[Any]:
@@ -455,15 +454,6 @@ def _departments(session: Session) -> dict[str, Organization]:
     return out
 
 
-def _taxonomy_lookup(rows: dict[str, dict]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for code, row in rows.items():
-        for name in (code, row.get("zh", ""), row.get("en", "")):
-            if name:
-                out[_norm_title(name)] = code
-    return out
-
-
 def _convert_row(
     number: int,
     cells: list[Any],
@@ -531,8 +521,16 @@ class _CellError(Exception):
         self.key = key
 
 
-_SECTORS_BY_NAME: dict[str, str] = {}
-_REGIONS_BY_NAME: dict[str, str] = {}
+@cache
+def _names_to_codes(kind: str) -> dict[str, str]:
+    """Normalised code / Chinese label / English label → taxonomy code."""
+    rows = sectors() if kind == "sector" else regions()
+    out: dict[str, str] = {}
+    for code, row in rows.items():
+        for name in (code, row.get("zh", ""), row.get("en", "")):
+            if name:
+                out[_norm_title(name)] = code
+    return out
 
 
 def _convert(column: Column, raw: Any) -> Any:
@@ -544,14 +542,8 @@ def _convert(column: Column, raw: Any) -> Any:
     text = clean_text(_cell_text(raw))
     if kind == "list":
         return [item for item in (clean_text(p) for p in re.split(r"[\n;；]", text)) if item]
-    if kind == "sector":
-        if not _SECTORS_BY_NAME:
-            _SECTORS_BY_NAME.update(_taxonomy_lookup(sectors()))
-        return _SECTORS_BY_NAME.get(_norm_title(text), text)
-    if kind == "region":
-        if not _REGIONS_BY_NAME:
-            _REGIONS_BY_NAME.update(_taxonomy_lookup(regions()))
-        return _REGIONS_BY_NAME.get(_norm_title(text), text)
+    if kind in ("sector", "region"):
+        return _names_to_codes(kind).get(_norm_title(text), text)
     return text
 
 

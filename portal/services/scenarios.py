@@ -363,7 +363,8 @@ def list_public_scenarios(
         q = q.where(Scenario.call_id == call_id)
     if ids is not None:
         q = q.where(col(Scenario.id).in_(ids))
-    needle = clean_text(text) if isinstance(text, str) else ""
+    # At most 500 characters (the longest searched field); SQLite refuses patterns over 50 kB.
+    needle = clean_text(text)[:500] if isinstance(text, str) else ""
     if needle:
         # A literal substring: % and _ typed by a visitor are not wildcards.
         like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

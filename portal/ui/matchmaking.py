@@ -29,6 +29,9 @@ def service() -> ModuleType | None:
         return None
 
 
+_started: list[_WarmUp] = []
+
+
 class _WarmUp:
     """One background warm-up per process; records a failure instead of raising it."""
 
@@ -36,6 +39,7 @@ class _WarmUp:
         self.error: str | None = None
         self.thread = threading.Thread(target=self._run, name="matching-warm-up", daemon=True)
         self.thread.start()
+        _started.append(self)
 
     def _run(self) -> None:
         svc = service()
@@ -57,6 +61,12 @@ def start() -> _WarmUp:
     """Start loading the model and syncing the index (once per process and database; never blocks)."""
     settings = load_settings()
     return _start(settings.database_url, str(settings.var_dir), settings.embedder)
+
+
+def join_warm_ups(timeout: float = 120) -> None:
+    """Wait for every warm-up this process started (tests, before they drop the engines)."""
+    while _started:
+        _started.pop().thread.join(timeout)
 
 
 def available() -> bool:

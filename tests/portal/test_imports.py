@@ -290,6 +290,10 @@ def test_oversize_file_is_refused(db, shared_world):
 
 def test_too_many_rows_is_refused(db, shared_world):
     rows = [row(title=f"批量导入测试场景{i:05d}") for i in range(imports.MAX_ROWS + 1)]
+    exactly = csv_bytes(rows[:-1] + [{}] * 50)  # blank rows do not count
+    assert (
+        imports.preview_import(shared_world.authority.actor, "a.csv", exactly, session=db).valid_count == 2000
+    )
     err = refused(db, shared_world, "a.csv", csv_bytes(rows))
     assert err.key == "import.error.too_many_rows" and "2000" in err.message("zh")
 
@@ -534,3 +538,21 @@ def test_text_is_stored_exactly_as_cleaned(db, shared_world, tricky):
 def test_cleaning_is_idempotent(text):
     """Import cleans a cell, then ``create_scenario`` cleans again: both must give the same text."""
     assert clean_text(clean_text(text)) == clean_text(text)
+
+
+def test_every_message_key_of_the_ops_services_is_translated():
+    import re
+    from pathlib import Path
+
+    from portal.i18n import messages
+
+    keys = set()
+    for name in ("imports", "exports", "reports"):
+        source = (Path(imports.__file__).parent / f"{name}.py").read_text(encoding="utf-8")
+        keys |= set(re.findall(r'"((?:import|export|report|validation|error|field)\.[a-z_.]+)"', source))
+    keys |= {f"field.{c.field}" for c in imports.COLUMNS} | {f"import.hint.{c.kind}" for c in imports.COLUMNS}
+    catalogue = messages()
+    missing = sorted(
+        k for k in keys if not (catalogue.get(k, {}).get("zh") and catalogue.get(k, {}).get("en"))
+    )
+    assert len(keys) > 30 and missing == []

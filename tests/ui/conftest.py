@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from portal import clock
+from portal.ui import matchmaking
 from portal.ui.nav import SPECS, PageSpec
 from tests.factories import Party
 
@@ -27,6 +28,7 @@ def _fresh_streamlit_caches():
     st.cache_resource.clear()
     st.cache_data.clear()
     yield
+    matchmaking.join_warm_ups()  # the app's warm-up thread must finish before the engines are dropped
     st.cache_resource.clear()
 
 

@@ -66,7 +66,7 @@ with right:
     else:
         st.caption(t("ui.none", lang))
 st.subheader(t("ui.dashboard.bids_per_scenario", lang))
-hist = Counter(d.bids_per_scenario.values())
+hist = Counter(d.bids_per_scenario)  # already {bid count: scenarios}
 if hist:
     st.bar_chart(
         {
