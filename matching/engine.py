@@ -139,6 +139,7 @@ class MatchingEngine:
         self._writes = 0
         self._queue: queue.Queue[tuple[Kind, list[Record]] | None] = queue.Queue()
         self._worker: threading.Thread | None = None
+        self._worker_lock = threading.Lock()
         self._shards = {kind: self._load_shard(kind) for kind in KINDS}
 
     # ------------------------------------------------------------ persistence
@@ -210,12 +211,14 @@ class MatchingEngine:
 
     def close(self) -> None:
         """Finish background embedding, persist, and release the store."""
-        if self._worker is not None:
+        with self._worker_lock:  # never join a worker another thread is still starting
+            worker, self._worker = self._worker, None
+        if worker is not None:
             self._queue.put(None)
-            self._worker.join()
-            self._worker = None
-        self.flush()
-        self.store.close()
+            worker.join()
+        with self._writer:  # wait for an in-flight sync or upsert before the store goes away
+            self._persist()
+            self.store.close()
 
     # ----------------------------------------------------------------- writes
     def _text(self, record: Record) -> str:
@@ -342,10 +345,11 @@ class MatchingEngine:
     def _enqueue(self, kind: Kind, records: list[Record]) -> None:
         prog = self._progress[kind]
         self._set_progress(Progress(kind, prog.done, prog.total + len(records)))
-        if self._worker is None or not self._worker.is_alive():
-            self._worker = threading.Thread(target=self._work, name="matching-embed", daemon=True)
-            self._worker.start()
-        self._queue.put((kind, records))
+        with self._worker_lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="matching-embed", daemon=True)
+                self._worker.start()
+            self._queue.put((kind, records))
 
     def _work(self) -> None:
         while True:

@@ -326,8 +326,8 @@ def authenticate(username: str, password: str, *, session: Session) -> tuple[Use
     """Check credentials; after 5 failures the account is locked for a growing time.
 
     Raises:
-        AuthError: unknown user, wrong password, inactive account or locked account (the message says
-            which, except that unknown users and wrong passwords read the same).
+        AuthError: unknown user or wrong password (same message), locked account, or inactive account
+            (said only after a correct password, so it reveals nothing to a guesser).
     """
     username = clean_text(username or "")
     user = session.exec(select(User).where(User.username == username)).first()
@@ -335,8 +335,6 @@ def authenticate(username: str, password: str, *, session: Session) -> tuple[Use
     if user is None:
         verify_password(_dummy_hash(), password or "")  # same cost as a real check: no user enumeration
         raise AuthError("error.login_failed")
-    if not user.is_active:
-        raise AuthError("error.account_inactive")
     if user.locked_until and user.locked_until > now:
         minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
         raise AuthError("error.account_locked", minutes=minutes)
@@ -356,6 +354,8 @@ def authenticate(username: str, password: str, *, session: Session) -> tuple[Use
         if delay:
             raise AuthError("error.account_locked", minutes=int(delay.total_seconds() // 60))
         raise AuthError("error.login_failed")
+    if not user.is_active:  # told only to whoever knows the password: no account enumeration
+        raise AuthError("error.account_inactive")
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

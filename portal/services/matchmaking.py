@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from matching import EngineConfig, Filters, Match, MatchingEngine, Reasons, Record, create_encoder
@@ -44,6 +44,8 @@ from portal.services.scenarios import org_names, to_public
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between change-log checks per process
+GAP_WINDOW = 300.0  # seconds a hole in the change-log ids is asked for again (late commits)
+MAX_GAPS = 10_000
 PUBLIC = tuple(str(s) for s in PUBLIC_STATUSES)
 
 
@@ -166,6 +168,7 @@ class _Portal:
             encoder=encoder,
         )
         self.last_change = 0
+        self.gaps: dict[int, float] = {}  # change-log ids below last_change not seen yet → first missed
         self.last_check = 0.0
         self.lock = threading.Lock()
         self.ready = threading.Event()
@@ -180,33 +183,51 @@ class _Portal:
         self.ready.set()
 
     def sync_changes(self, session: Session, force: bool = False) -> int:
-        """Apply change-log rows newer than the last seen one; returns how many were applied."""
+        """Apply change-log rows not applied yet; returns how many were applied.
+
+        Ids come from a sequence, but transactions commit in any order: a row with a lower id can
+        become visible after a higher one was applied. Such holes are remembered and asked for again
+        for ``GAP_WINDOW`` seconds (holes left by rolled-back transactions simply expire).
+        """
         now = time.monotonic()
         if not force and now - self.last_check < SYNC_INTERVAL:
             return 0
         with self.lock:
             self.last_check = now
-            rows = session.exec(
-                select(ChangeLog).where(ChangeLog.id > self.last_change).order_by(col(ChangeLog.id))
-            ).all()
+            self.gaps = {i: t0 for i, t0 in self.gaps.items() if now - t0 < GAP_WINDOW}
+            cond = ChangeLog.id > self.last_change
+            if self.gaps:
+                cond = or_(cond, col(ChangeLog.id).in_(sorted(self.gaps)))
+            rows = session.exec(select(ChangeLog).where(cond).order_by(col(ChangeLog.id))).all()
             if not rows:
                 return 0
-            scenario_ids = {r.object_id for r in rows if r.object_type == "scenario"}
-            offer_ids = {r.object_id for r in rows if r.object_type == "offer"}
-            vendor_ids = {r.object_id for r in rows if r.object_type == "vendor"}
-            records = _scenario_records(session, sorted(scenario_ids)) if scenario_ids else []
-            records += _offer_records(session, sorted(offer_ids)) if offer_ids else []
-            records += _offer_records(session, vendor_ids=sorted(vendor_ids)) if vendor_ids else []
-            if records:
-                self.engine.upsert(records)
-            gone_s = scenario_ids - {r.id for r in records if r.kind == "scenario"}
-            gone_o = offer_ids - {r.id for r in records if r.kind == "offer"}
-            if gone_s:
-                self.engine.delete("scenario", sorted(gone_s))
-            if gone_o:
-                self.engine.delete("offer", sorted(gone_o))
-            self.last_change = rows[-1].id
+            self._apply_changes(session, rows)
+            seen = {r.id for r in rows}
+            for id_ in seen:
+                self.gaps.pop(id_, None)
+            top = max(seen)
+            if top > self.last_change:
+                for id_ in range(self.last_change + 1, top):
+                    if id_ not in seen and len(self.gaps) < MAX_GAPS:
+                        self.gaps[id_] = now
+                self.last_change = top
             return len(rows)
+
+    def _apply_changes(self, session: Session, rows: list[ChangeLog]) -> None:
+        scenario_ids = {r.object_id for r in rows if r.object_type == "scenario"}
+        offer_ids = {r.object_id for r in rows if r.object_type == "offer"}
+        vendor_ids = {r.object_id for r in rows if r.object_type == "vendor"}
+        records = _scenario_records(session, sorted(scenario_ids)) if scenario_ids else []
+        records += _offer_records(session, sorted(offer_ids)) if offer_ids else []
+        records += _offer_records(session, vendor_ids=sorted(vendor_ids)) if vendor_ids else []
+        if records:
+            self.engine.upsert(records)
+        gone_s = scenario_ids - {r.id for r in records if r.kind == "scenario"}
+        gone_o = offer_ids - {r.id for r in records if r.kind == "offer"}
+        if gone_s:
+            self.engine.delete("scenario", sorted(gone_s))
+        if gone_o:
+            self.engine.delete("offer", sorted(gone_o))
 
 
 _portals: dict[tuple[str, str, str], _Portal] = {}

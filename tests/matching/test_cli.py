@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT, SECTORS, make_config
-
 from matching import evaluate, sts
 from matching.engine import MatchingEngine
+from tests.matching.support import ROOT, SECTORS, make_config
 
 EVAL = ROOT / "data" / "eval"
 

@@ -7,13 +7,13 @@ import os
 
 import numpy as np
 import pytest
-from conftest import SECTORS
 
 from matching.encoders import ENV_VAR, E5SmallQ4Encoder, create_encoder, resolve_encoder_name
 from matching.index import VectorIndex
 from matching.lexical import BM25, Tokenizer, load_domain
 from matching.records import Record, content_hash, document_text
 from matching.store import SQLiteVectorStore, StoredVector
+from tests.matching.support import SECTORS
 
 
 def test_document_text_orders_fields_and_hash_tracks_content():

@@ -7,10 +7,10 @@ import datetime as dt
 import threading
 
 import pytest
-from conftest import OFFERS, SCENARIOS, TODAY, CountingEncoder, make_config
 
 from matching.engine import MatchingEngine
 from matching.records import Filters, Record
+from tests.matching.support import OFFERS, SCENARIOS, TODAY, CountingEncoder, make_config
 
 
 def ids(matches):

@@ -105,3 +105,29 @@ def test_duplicate_warning_lists_similar_existing_scenario(session, world, marke
     draft = "遵义市区交通信号灯配时优化，缓解高峰拥堵，建设绿波协调控制系统"
     hits = matchmaking.similar_scenarios(world.dept_a.actor, draft, session=session, k=3)
     assert hits and hits[0].scenario.id == traffic.id
+
+
+def test_a_change_committed_late_with_a_lower_id_is_still_applied(session, world, market):
+    """Two writers commit out of id order: a change whose change-log id is lower than one already
+    applied must still reach the index (simulated with explicit ids, the same on both databases)."""
+    from sqlmodel import delete, select
+
+    from portal.models import ChangeLog
+
+    traffic, _, offer, _ = market
+    portal = matchmaking.portal_engine()
+    portal.sync_changes(session, force=True)
+    base = portal.last_change
+    session.add(ChangeLog(id=base + 1000, object_type="offer", object_id=offer.id, op="upsert"))
+    session.commit()
+    portal.sync_changes(session, force=True)  # the fast writer's row; everything below is a hole
+    assert portal.last_change == base + 1000 and base + 500 in portal.gaps
+    scenarios.cancel_scenario(world.dept_b.actor, traffic.id, "预算调整", session=session)
+    session.flush()
+    session.exec(delete(ChangeLog).where(ChangeLog.id > base, ChangeLog.object_type == "scenario"))
+    session.add(ChangeLog(id=base + 500, object_type="scenario", object_id=traffic.id, op="upsert"))
+    session.commit()  # the slow writer's row becomes visible only now, below last_change
+    assert session.exec(select(ChangeLog.id).where(ChangeLog.id > base + 1000)).first() is None
+    assert portal.sync_changes(session, force=True) == 1
+    assert base + 500 not in portal.gaps
+    assert portal.engine.get("scenario", traffic.id).status == "cancelled"

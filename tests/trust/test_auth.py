@@ -301,3 +301,38 @@ def test_the_scan_would_catch_a_committed_key(tmp_path):
     for label, text in planted.items():
         assert _SECRET_PATTERNS[label].search(text), label
     assert _SECRET_FILES.search(".streamlit/secrets.toml") and _SECRET_FILES.search("deploy/.env")
+
+
+# ------------------------------------------------------------------------------ session expiry
+
+
+def _session_app() -> None:
+    import streamlit as st
+
+    from portal.ui import state
+
+    actor = state.begin_run()
+    st.text(f"user={actor.user_id}")
+    state.show_flash()
+
+
+def test_ui_session_expires_after_inactivity(session, world):
+    """Activity keeps a session alive; 30 idle minutes log it out with a notice."""
+    from streamlit.testing.v1 import AppTest
+
+    uid = world.dept_a.user.id
+    start = clock.now()
+    at = AppTest.from_function(_session_app, default_timeout=30)
+    at.session_state["user_id"] = uid
+    at.session_state["last_active"] = start
+    with clock.frozen(start + timedelta(minutes=29)):
+        at.run()
+    assert at.text[0].value == f"user={uid}"
+    with clock.frozen(start + timedelta(minutes=29 + 29)):  # 29 idle minutes since the last run
+        at.run()
+    assert at.text[0].value == f"user={uid}"
+    with clock.frozen(start + timedelta(minutes=58 + 31)):
+        at.run()
+    assert at.text[0].value == "user=None"
+    assert at.warning and at.warning[0].value  # the translated "session expired" notice
+    assert "user_id" not in at.session_state

@@ -142,10 +142,7 @@ KINDS = ["scenario", "offer", "bid", "organization", "question", "outcome", "sho
 
 
 def _assert_conflict(err: Conflict, kind: str) -> None:
-    assert (
-        err.params["what"] == f"object.{kind if kind != 'organization' else 'organization'}"
-        or err.params["what"]
-    )
+    assert err.params["what"] == f"object.{kind}"  # the table name: the message names the object
     zh, en = err.message("zh"), err.message("en")
     assert "刷新" in zh and "Reload" in en
 
