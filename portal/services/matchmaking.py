@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -43,6 +46,7 @@ from portal.services.door import get_or_404
 from portal.services.scenarios import org_names, to_public
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SYNC_INTERVAL = 1.0  # seconds between change-log checks per process
 GAP_WINDOW = 300.0  # seconds a hole in the change-log ids is asked for again (late commits)
 MAX_GAPS = 10_000
@@ -145,6 +149,21 @@ def _offer_records(
 # ------------------------------------------------------------------------------- the engine
 
 
+def _quarantined(path: Path, build: Callable[[], T]) -> T:
+    """Build a derived store; if its files are corrupt, move them aside and build it afresh.
+
+    Why: the vector store, the FAISS snapshot and the embedding cache are all derived from the
+    database, so a damaged file must never stop the portal: it is kept for inspection and rebuilt.
+    """
+    try:
+        return build()
+    except sqlite3.DatabaseError:
+        aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        log.warning("derived store %s is corrupt; moved to %s and rebuilt from the database", path, aside)
+        path.rename(aside)
+        return build()
+
+
 def demo_seed_path(model_id: str) -> Path:
     """Shipped embeddings of the demo data for ``model_id`` (a derived file; see ``build-demo-embeddings``)."""
     safe = "".join(c if c.isalnum() else "_" for c in model_id)
@@ -158,15 +177,14 @@ class _Portal:
         self.settings = settings
         cache = Path(os.environ.get("PORTAL_EMBED_CACHE") or settings.var_dir / "embed-cache.sqlite")
         inner = create_encoder(settings.embedder if settings.embedder != "default" else None)
-        encoder = CachedEncoder(inner, cache, seeds=[demo_seed_path(inner.model_id)])
-        self.engine = MatchingEngine(
-            EngineConfig(
-                state_dir=settings.index_dir,
-                domain_dict=DATA_DIR / "taxonomies" / "sectors.json",
-                today=clock.today,
-            ),
-            encoder=encoder,
+        seeds = [demo_seed_path(inner.model_id)]
+        encoder = _quarantined(cache, lambda: CachedEncoder(inner, cache, seeds=seeds))
+        config = EngineConfig(
+            state_dir=settings.index_dir,
+            domain_dict=DATA_DIR / "taxonomies" / "sectors.json",
+            today=clock.today,
         )
+        self.engine = _quarantined(settings.index_dir, lambda: MatchingEngine(config, encoder=encoder))
         self.last_change = 0
         self.gaps: dict[int, float] = {}  # change-log ids below last_change not seen yet → first missed
         self.last_check = 0.0

@@ -131,3 +131,36 @@ def test_a_change_committed_late_with_a_lower_id_is_still_applied(session, world
     assert portal.sync_changes(session, force=True) == 1
     assert base + 500 not in portal.gaps
     assert portal.engine.get("scenario", traffic.id).status == "cancelled"
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt-index", "corrupt-store", "corrupt-cache"])
+def test_a_damaged_or_missing_index_is_rebuilt_from_the_database(
+    session, world, market, damage, tmp_path, monkeypatch
+):
+    """Derived files (FAISS snapshot, vector store, embedding cache) never decide what is found."""
+    import shutil
+
+    from portal.config import load_settings
+
+    traffic = market[0]
+    index_dir = load_settings().index_dir
+    matchmaking.search_scenarios(ANONYMOUS, "交通", session=session)  # build and persist
+    matchmaking.reset_engines()
+    if damage == "missing":
+        shutil.rmtree(index_dir)
+    elif damage == "corrupt-index":
+        for path in index_dir.glob("*.faiss"):
+            path.write_bytes(b"\x00garbage" * 64)
+        for path in index_dir.glob("*.catalog.pkl"):
+            path.write_bytes(b"not a pickle")
+    elif damage == "corrupt-store":
+        (index_dir / "vectors.sqlite").write_bytes(b"this is not a database" * 200)
+        for suffix in ("-wal", "-shm"):
+            (index_dir / f"vectors.sqlite{suffix}").unlink(missing_ok=True)
+    else:
+        cache = tmp_path / "cache.sqlite"
+        cache.write_bytes(b"this is not a database" * 200)
+        monkeypatch.setenv("PORTAL_EMBED_CACHE", str(cache))
+    hits = matchmaking.search_scenarios(ANONYMOUS, "红绿灯配时 拥堵", session=session, k=1)
+    assert hits[0].scenario.id == traffic.id
+    assert matchmaking.portal_engine().engine.count("scenario") == 2
