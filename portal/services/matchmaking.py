@@ -444,6 +444,41 @@ def board(actor: Actor, *, session: Session, k: int = 3, limit: int = 100) -> li
     return rows
 
 
+def announce_published(actor: Actor, scenario_id: int, *, session: Session, vendors: int = 5) -> int:
+    """Tell the best-matching vendors about a newly published scenario ("new recommended scenario").
+
+    Only vendors whose offers share the scenario's sector are told, at most ``vendors`` of them, and
+    only vendors the scenario is open to (invited-only scenarios: invited vendors). Called by the
+    authority's publish action in the same transaction; returns how many vendors were notified.
+    """
+    from portal.services.door import notify, org_user_ids
+    from portal.services.scenarios import is_invited
+
+    scenario = get_or_404(session, Scenario, scenario_id)
+    require(actor, Action.SCENARIO_REVIEW, scenario)
+    if scenario.status != ScenarioStatus.PUBLISHED:
+        return 0
+    told: list[int] = []
+    for hit in recommend_offers(actor, scenario.id, session=session, k=vendors * 4):
+        vendor = hit.vendor.id
+        if vendor in told or (hit.reasons.signals or {}).get("sector", 0) < 1:
+            continue
+        if scenario.eligibility == "invited" and not is_invited(session, scenario.id, vendor):
+            continue
+        notify(
+            session,
+            org_user_ids(session, vendor),
+            "recommended",
+            object_type="scenario",
+            object_id=scenario.id,
+            title=scenario.title,
+        )
+        told.append(vendor)
+        if len(told) == vendors:
+            break
+    return len(told)
+
+
 def best_match_scores(session: Session, scenario_ids: list[int]) -> dict[int, float]:
     """Top offer score per scenario (for the dashboard's "good match" share)."""
     engine = _engine(session)

@@ -164,3 +164,26 @@ def test_a_damaged_or_missing_index_is_rebuilt_from_the_database(
     hits = matchmaking.search_scenarios(ANONYMOUS, "红绿灯配时 拥堵", session=session, k=1)
     assert hits[0].scenario.id == traffic.id
     assert matchmaking.portal_engine().engine.count("scenario") == 2
+
+
+def test_publishing_tells_the_matching_vendors(session, world, market):
+    """ "New recommended scenario": vendors whose offers share the sector hear about it, others don't."""
+    from sqlmodel import select
+
+    from portal.models import Notification
+
+    sc = scenario_in(
+        session,
+        world,
+        ScenarioStatus.SUBMITTED,
+        owner=world.dept_b,
+        **dict(TRAFFIC, title="遵义市区路口信号配时优化"),
+    )
+    scenarios.publish_scenario(world.authority.actor, sc.id, session=session)
+    told = matchmaking.announce_published(world.authority.actor, sc.id, session=session)
+    session.commit()
+    rows = session.exec(select(Notification).where(Notification.kind == "recommended")).all()
+    assert told == 1
+    assert {r.user_id for r in rows} == {world.vendor_x.user.id}
+    with pytest.raises(PermissionDenied):
+        matchmaking.announce_published(world.dept_b.actor, sc.id, session=session)

@@ -5,6 +5,7 @@ import streamlit as st
 from portal.db import session_scope
 from portal.i18n import format_date, format_datetime, label, t
 from portal.models import Role
+from portal.services import matchmaking as core_matchmaking
 from portal.services import scenarios
 from portal.ui import components as ui
 from portal.ui import state
@@ -40,7 +41,10 @@ for sc in queue:
         c1, c2 = st.columns([1, 3])
         if c1.button(t("ui.review.publish", lang), key=f"rev_publish_{sc.id}", type="primary"):
             ui.run_action(
-                lambda s, i=sc.id: scenarios.publish_scenario(actor, i, session=s),
+                lambda s, i=sc.id: (
+                    scenarios.publish_scenario(actor, i, session=s),
+                    core_matchmaking.announce_published(actor, i, session=s),
+                ),
                 lang,
                 t("ui.review.published", lang),
             )
