@@ -25,6 +25,7 @@ with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=
         list(sectors()),
         format_func=lambda c: label("sector", c, lang),
         key="call_sectors",
+        placeholder=t("ui.choose", lang),
     )
     c1, c2 = st.columns(2)
     opens = c1.date_input(t("field.opens_on", lang), value=clock.today(), key="call_opens")

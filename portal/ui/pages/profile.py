@@ -40,6 +40,7 @@ if not actor.is_authority:
             default=[c for c in org.sectors if c in sectors()],
             format_func=lambda c: label("sector", c, lang),
             key="org_sectors",
+            placeholder=t("ui.choose", lang),
         )
         served = st.multiselect(
             t("field.service_regions", lang),
@@ -47,6 +48,7 @@ if not actor.is_authority:
             default=[c for c in org.service_regions if c in regions()],
             format_func=lambda c: label("region", c, lang),
             key="org_service_regions",
+            placeholder=t("ui.choose", lang),
         )
         description = st.text_area(t("field.description", lang), value=org.description, key="org_description")
         c1, c2, c3 = st.columns(3)

@@ -32,12 +32,14 @@ with st.form("reg_form"):
         list(sectors()),
         format_func=lambda c: label("sector", c, lang),
         key="reg_sectors",
+        placeholder=t("ui.choose", lang),
     )
     served = st.multiselect(
         t("field.service_regions", lang),
         list(regions()),
         format_func=lambda c: label("region", c, lang),
         key="reg_service_regions",
+        placeholder=t("ui.choose", lang),
     )
     description = st.text_area(t("field.description", lang), key="reg_description")
     c3, c4, c5 = st.columns(3)

@@ -24,12 +24,14 @@ with st.form("sc_filters", border=True):
         list(sectors()),
         format_func=lambda c: label("sector", c, lang),
         key="sc_sectors",
+        placeholder=t("ui.choose", lang),
     )
     pick_regions = c2.multiselect(
         t("field.region", lang),
         list(regions()),
         format_func=lambda c: label("region", c, lang),
         key="sc_regions",
+        placeholder=t("ui.choose", lang),
     )
     closing_to = c3.date_input(t("ui.filter.closing_before", lang), value=None, key="sc_closing_to")
     c4, c5, c6 = st.columns(3)

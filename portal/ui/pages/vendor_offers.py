@@ -34,6 +34,7 @@ def offer_form(prefix: str, offer=None) -> dict | None:  # type: ignore[no-untyp
             default=offer.sectors if offer else [],
             format_func=lambda c: label("sector", c, lang),
             key=f"{prefix}_sectors",
+            placeholder=t("ui.choose", lang),
         )
         where = c2.multiselect(
             t("field.regions", lang),
@@ -41,6 +42,7 @@ def offer_form(prefix: str, offer=None) -> dict | None:  # type: ignore[no-untyp
             default=offer.regions if offer else [],
             format_func=lambda c: label("region", c, lang),
             key=f"{prefix}_regions",
+            placeholder=t("ui.choose", lang),
         )
         cases = st.text_area(
             t("field.reference_cases", lang),
