@@ -17,6 +17,7 @@ from portal.db import session_scope
 from portal.domain.errors import PortalError, ValidationFailed
 from portal.i18n import format_cny, format_date, label, t
 from portal.models import ScenarioPublic
+from portal.taxonomy import regions, sectors
 from portal.ui import state
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -151,3 +152,18 @@ def title_of_call(call: Any, lang: str) -> str:
     if lang == "en" and getattr(call, "theme_en", ""):
         return call.theme_en
     return call.theme
+
+
+def taxonomy_multiselect(
+    kind: str, field: str, lang: str, *, key: str, default: list[str] | None = None, where: Any = st
+) -> list[str]:
+    """Multi-select of sector or region codes, labelled in the page's language (``kind``: sector|region)."""
+    codes = list(sectors() if kind == "sector" else regions())
+    return where.multiselect(
+        t(f"field.{field}", lang),
+        codes,
+        default=[c for c in (default or []) if c in codes],
+        format_func=lambda c: label(kind, c, lang),
+        key=key,
+        placeholder=t("ui.choose", lang),
+    )

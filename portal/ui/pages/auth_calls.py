@@ -9,7 +9,6 @@ from portal.db import session_scope
 from portal.i18n import format_date, label, t
 from portal.models import CallStatus, Role
 from portal.services import calls, scenarios
-from portal.taxonomy import sectors
 from portal.ui import components as ui
 from portal.ui import exports_bridge, state
 
@@ -20,13 +19,7 @@ with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=
     theme = st.text_input(t("field.theme", lang), key="call_theme")
     theme_en = st.text_input(t("field.theme_en", lang), key="call_theme_en")
     description = st.text_area(t("field.description", lang), key="call_description")
-    pick = st.multiselect(
-        t("field.sectors", lang),
-        list(sectors()),
-        format_func=lambda c: label("sector", c, lang),
-        key="call_sectors",
-        placeholder=t("ui.choose", lang),
-    )
+    pick = ui.taxonomy_multiselect("sector", "sectors", lang, key="call_sectors")
     c1, c2 = st.columns(2)
     opens = c1.date_input(t("field.opens_on", lang), value=clock.today(), key="call_opens")
     closes = c2.date_input(

@@ -7,7 +7,7 @@ from portal.domain.errors import FieldError, PortalError, ValidationFailed
 from portal.i18n import label, t
 from portal.models import Organization
 from portal.services import accounts
-from portal.taxonomy import regions, sectors
+from portal.taxonomy import regions
 from portal.ui import components as ui
 from portal.ui import state
 
@@ -34,21 +34,9 @@ if not actor.is_authority:
             format_func=lambda c: label("region", c, lang),
             key="org_region",
         )
-        pick = st.multiselect(
-            t("field.sectors", lang),
-            list(sectors()),
-            default=[c for c in org.sectors if c in sectors()],
-            format_func=lambda c: label("sector", c, lang),
-            key="org_sectors",
-            placeholder=t("ui.choose", lang),
-        )
-        served = st.multiselect(
-            t("field.service_regions", lang),
-            list(regions()),
-            default=[c for c in org.service_regions if c in regions()],
-            format_func=lambda c: label("region", c, lang),
-            key="org_service_regions",
-            placeholder=t("ui.choose", lang),
+        pick = ui.taxonomy_multiselect("sector", "sectors", lang, key="org_sectors", default=org.sectors)
+        served = ui.taxonomy_multiselect(
+            "region", "service_regions", lang, key="org_service_regions", default=org.service_regions
         )
         description = st.text_area(t("field.description", lang), value=org.description, key="org_description")
         c1, c2, c3 = st.columns(3)

@@ -6,7 +6,7 @@ from portal.db import session_scope
 from portal.domain.errors import FieldError, PortalError, ValidationFailed
 from portal.i18n import label, t
 from portal.services import accounts
-from portal.taxonomy import regions, sectors
+from portal.taxonomy import regions
 from portal.ui import components as ui
 from portal.ui import state
 
@@ -27,20 +27,8 @@ with st.form("reg_form"):
         format_func=lambda c: label("region", c, lang),
         key="reg_region",
     )
-    pick_sectors = st.multiselect(
-        t("field.sectors", lang),
-        list(sectors()),
-        format_func=lambda c: label("sector", c, lang),
-        key="reg_sectors",
-        placeholder=t("ui.choose", lang),
-    )
-    served = st.multiselect(
-        t("field.service_regions", lang),
-        list(regions()),
-        format_func=lambda c: label("region", c, lang),
-        key="reg_service_regions",
-        placeholder=t("ui.choose", lang),
-    )
+    pick_sectors = ui.taxonomy_multiselect("sector", "sectors", lang, key="reg_sectors")
+    served = ui.taxonomy_multiselect("region", "service_regions", lang, key="reg_service_regions")
     description = st.text_area(t("field.description", lang), key="reg_description")
     c3, c4, c5 = st.columns(3)
     contact_name = c3.text_input(t("field.contact_name", lang), key="reg_contact_name")

@@ -4,10 +4,9 @@ import streamlit as st
 
 from portal import clock
 from portal.db import session_scope
-from portal.i18n import label, t
+from portal.i18n import t
 from portal.models import ScenarioStatus
 from portal.services.scenarios import list_public_scenarios
-from portal.taxonomy import regions, sectors
 from portal.ui import components as ui
 from portal.ui import matchmaking, state
 
@@ -19,20 +18,8 @@ st.caption(t("ui.scenarios.intro", lang))
 with st.form("sc_filters", border=True):
     query = st.text_input(t("ui.search", lang), key="sc_query", placeholder=t("ui.search.placeholder", lang))
     c1, c2, c3 = st.columns(3)
-    pick_sectors = c1.multiselect(
-        t("field.sector", lang),
-        list(sectors()),
-        format_func=lambda c: label("sector", c, lang),
-        key="sc_sectors",
-        placeholder=t("ui.choose", lang),
-    )
-    pick_regions = c2.multiselect(
-        t("field.region", lang),
-        list(regions()),
-        format_func=lambda c: label("region", c, lang),
-        key="sc_regions",
-        placeholder=t("ui.choose", lang),
-    )
+    pick_sectors = ui.taxonomy_multiselect("sector", "sector", lang, key="sc_sectors", where=c1)
+    pick_regions = ui.taxonomy_multiselect("region", "region", lang, key="sc_regions", where=c2)
     closing_to = c3.date_input(t("ui.filter.closing_before", lang), value=None, key="sc_closing_to")
     c4, c5, c6 = st.columns(3)
     budget_lo = c4.number_input(

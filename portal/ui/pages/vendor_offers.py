@@ -6,7 +6,6 @@ from portal.db import session_scope
 from portal.i18n import format_datetime, label, t
 from portal.models import Maturity, OfferStatus, Role
 from portal.services import offers
-from portal.taxonomy import regions, sectors
 from portal.ui import components as ui
 from portal.ui import state
 
@@ -28,21 +27,21 @@ def offer_form(prefix: str, offer=None) -> dict | None:  # type: ignore[no-untyp
             key=f"{prefix}_description",
         )
         c1, c2 = st.columns(2)
-        pick = c1.multiselect(
-            t("field.sectors", lang),
-            list(sectors()),
-            default=offer.sectors if offer else [],
-            format_func=lambda c: label("sector", c, lang),
+        pick = ui.taxonomy_multiselect(
+            "sector",
+            "sectors",
+            lang,
             key=f"{prefix}_sectors",
-            placeholder=t("ui.choose", lang),
+            default=offer.sectors if offer else [],
+            where=c1,
         )
-        where = c2.multiselect(
-            t("field.regions", lang),
-            list(regions()),
-            default=offer.regions if offer else [],
-            format_func=lambda c: label("region", c, lang),
+        where = ui.taxonomy_multiselect(
+            "region",
+            "regions",
+            lang,
             key=f"{prefix}_regions",
-            placeholder=t("ui.choose", lang),
+            default=offer.regions if offer else [],
+            where=c2,
         )
         cases = st.text_area(
             t("field.reference_cases", lang),
