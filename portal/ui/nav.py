@@ -15,7 +15,7 @@ from portal.db import session_scope
 from portal.i18n import LANGUAGES, t
 from portal.models import Role
 from portal.permissions import Actor
-from portal.services import notifications
+from portal.services import housekeeping, notifications
 from portal.ui import matchmaking, state
 
 PAGES_DIR = Path("portal/ui/pages")
@@ -155,6 +155,7 @@ def _sidebar(actor: Actor, lang: str) -> None:
 def build() -> st.navigation:  # type: ignore[valid-type]
     """Start the matching warm-up, work out the actor and return this run's navigation."""
     matchmaking.start()
+    housekeeping.run_due()  # closes overdue scenarios at most every 10 minutes per process
     actor = state.begin_run()
     lang = state.lang()
     if st.session_state.get("lang_select") != lang:
