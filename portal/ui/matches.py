@@ -16,9 +16,6 @@ from portal.ui import matchmaking
 
 def loading_note(lang: str) -> bool:
     """Show why recommendations are missing; True when they can be computed now."""
-    if not matchmaking.available():
-        st.info(t("ui.match.unavailable", lang))
-        return False
     if not matchmaking.ready():
         with st.status(t("ui.model_loading", lang), state="running"):
             st.caption(t("ui.model_loading_detail", lang))

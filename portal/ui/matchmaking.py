@@ -1,32 +1,22 @@
-"""Guarded bridge from the pages to ``portal.services.matchmaking`` (the matching engine).
+"""Bridge from the pages to ``portal.services.matchmaking`` that never blocks a page.
 
 Why: the first model load takes seconds. ``start()`` runs ``warm_up`` once per process in a
 background thread (held by ``st.cache_resource``, so concurrent sessions share it); until
-``ready()`` the pages show "模型加载中…" and fall back to the plain substring filter. When the
-service is not installed at all the pages say so and keep working without recommendations.
+``ready()`` the pages show "模型加载中…" and fall back to the plain substring filter.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from types import ModuleType
 from typing import Any
 
 import streamlit as st
 
 from portal.config import load_settings
+from portal.services import matchmaking as svc
 
 log = logging.getLogger(__name__)
-
-
-def service() -> ModuleType | None:
-    """The matchmaking service module, or None while it does not exist."""
-    try:
-        return importlib.import_module("portal.services.matchmaking")
-    except ImportError:
-        return None
 
 
 _started: list[_WarmUp] = []
@@ -42,9 +32,6 @@ class _WarmUp:
         _started.append(self)
 
     def _run(self) -> None:
-        svc = service()
-        if svc is None:
-            return
         try:
             svc.warm_up()
         except Exception as exc:  # noqa: BLE001 (shown to the authority, logged, never crashes a page)
@@ -69,15 +56,8 @@ def join_warm_ups(timeout: float = 120) -> None:
         _started.pop().thread.join(timeout)
 
 
-def available() -> bool:
-    return service() is not None
-
-
 def ready() -> bool:
     """True once the model is loaded and the index synced."""
-    svc = service()
-    if svc is None:
-        return False
     try:
         return bool(svc.is_ready())
     except Exception:  # noqa: BLE001
@@ -85,8 +65,7 @@ def ready() -> bool:
 
 
 def explain(reasons: Any, lang: str) -> list[str]:
-    svc = service()
-    if svc is None or reasons is None:
+    if reasons is None:
         return []
     try:
         return list(svc.explain(reasons, lang))
@@ -96,8 +75,7 @@ def explain(reasons: Any, lang: str) -> list[str]:
 
 
 def call(name: str, *args: Any, **kwargs: Any) -> list[Any] | None:
-    """Call a matchmaking function; None when the service is missing or still loading."""
-    svc = service()
-    if svc is None or not ready():
+    """Call a matchmaking function; None while the model is still loading."""
+    if not ready():
         return None
     return list(getattr(svc, name)(*args, **kwargs))

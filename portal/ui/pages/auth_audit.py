@@ -8,8 +8,9 @@ from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import format_datetime, t
 from portal.models import Role
+from portal.services import reports
 from portal.ui import components as ui
-from portal.ui import exports_bridge, state
+from portal.ui import state
 
 OBJECT_TYPES = [
     "",
@@ -25,10 +26,6 @@ OBJECT_TYPES = [
 ]
 actor, lang = state.guard({Role.AUTHORITY})
 st.title(t("ui.audit.title", lang))
-audit_log = exports_bridge.optional("reports", "audit_log")
-if audit_log is None:
-    exports_bridge.unavailable(lang)
-    st.stop()
 c1, c2, c3 = st.columns(3)
 since = c1.date_input(t("ui.audit.since", lang), value=None, key="audit_since")
 until = c2.date_input(t("ui.audit.until", lang), value=None, key="audit_until")
@@ -49,7 +46,7 @@ actor_id = c6.number_input(
 page_no = st.session_state.get("audit_page", 1)
 try:
     with session_scope() as s:
-        result = audit_log(
+        result = reports.audit_log(
             actor,
             session=s,
             since=since,

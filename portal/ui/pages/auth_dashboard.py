@@ -7,24 +7,20 @@ import streamlit as st
 from portal.db import session_scope
 from portal.i18n import format_number, label, t
 from portal.models import Role
-from portal.ui import exports_bridge, matchmaking, state
+from portal.services import matchmaking as match_service
+from portal.services import reports
+from portal.services import scenarios as scenario_service
+from portal.ui import matchmaking, state
 
 actor, lang = state.guard({Role.AUTHORITY})
 st.title(t("ui.dashboard.title", lang))
-dashboard = exports_bridge.optional("reports", "dashboard")
-if dashboard is None:
-    exports_bridge.unavailable(lang)
-    st.stop()
 with session_scope() as s:
     score = None
     if matchmaking.ready():
-        best = exports_bridge.optional("matchmaking", "best_match_scores")
-        from portal.services import scenarios as scenario_service
-
         ids = [sc.id for sc in scenario_service.list_public_scenarios(session=s)]
-        scores = best(s, ids) if best else {}
+        scores = match_service.best_match_scores(s, ids)
         score = lambda sc: scores.get(sc.id, 0.0)  # noqa: E731
-    d = dashboard(actor, session=s, score=score)
+    d = reports.dashboard(actor, session=s, score=score)
 
 share = d.good_match.share
 c1, c2, c3 = st.columns(3)

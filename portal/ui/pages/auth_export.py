@@ -6,16 +6,13 @@ from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import t
 from portal.models import Role
+from portal.services.exports import export_open_data
 from portal.ui import components as ui
 from portal.ui import exports_bridge, state
 
 actor, lang = state.guard({Role.AUTHORITY})
 st.title(t("ui.export.title", lang))
 st.caption(t("ui.export.intro", lang))
-export_open_data = exports_bridge.optional("exports", "export_open_data")
-if export_open_data is None:
-    exports_bridge.unavailable(lang)
-    st.stop()
 fmt = (
     st.segmented_control(t("ui.export.format", lang), ["csv", "json"], default="csv", key="exp_fmt") or "csv"
 )

@@ -6,27 +6,21 @@ from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import t
 from portal.models import Role
+from portal.services.imports import commit_import, import_template, preview_import
 from portal.ui import components as ui
 from portal.ui import exports_bridge, state
 
 actor, lang = state.guard({Role.AUTHORITY})
 st.title(t("ui.import.title", lang))
 st.caption(t("ui.import.intro", lang))
-preview_import = exports_bridge.optional("imports", "preview_import")
-commit_import = exports_bridge.optional("imports", "commit_import")
-template = exports_bridge.optional("imports", "import_template")
-if preview_import is None or commit_import is None:
-    exports_bridge.unavailable(lang)
-    st.stop()
-if template is not None:
-    st.download_button(
-        t("ui.import.template", lang),
-        data=template(lang),
-        file_name=t("ui.import.template_name", lang),
-        mime=exports_bridge.MIME["xlsx"],
-        key="imp_template",
-        on_click="ignore",
-    )
+st.download_button(
+    t("ui.import.template", lang),
+    data=import_template(lang),
+    file_name=t("ui.import.template_name", lang),
+    mime=exports_bridge.MIME["xlsx"],
+    key="imp_template",
+    on_click="ignore",
+)
 upload = st.file_uploader(t("field.file", lang), type=["xlsx", "csv"], key="imp_file")
 as_submitted = st.toggle(t("ui.import.as_submitted", lang), key="imp_as_submitted")
 if upload is None:

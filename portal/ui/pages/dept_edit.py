@@ -70,9 +70,7 @@ draft_text = "\n".join(x for x in (title, summary, description) if x).strip()
 if len(draft_text) >= 8:
     digest = hashlib.sha1(draft_text.encode("utf-8")).hexdigest()
     cached = st.session_state.get("ed_similar")
-    if not matchmaking.available():
-        st.caption(t("ui.edit.similar_unavailable", lang))
-    elif not matchmaking.ready():
+    if not matchmaking.ready():
         st.caption(t("ui.model_loading", lang))
     else:
         if not cached or cached[0] != digest:

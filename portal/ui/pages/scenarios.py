@@ -74,10 +74,8 @@ with session_scope() as s:
             reasons[h.scenario.id] = matchmaking.explain(h.reasons, lang)
             scores[h.scenario.id] = h.score
     else:
-        if query and matchmaking.available():
+        if query:
             st.info(t("ui.model_loading", lang), icon=":material/hourglass_top:")
-        elif query:
-            st.info(t("ui.search.substring_only", lang))
         items = list_public_scenarios(session=s, text=query or None, **filters)
 
 st.caption(t("ui.scenarios.count", lang, count=len(items), today=clock.today()))
