@@ -178,4 +178,4 @@ def build() -> st.navigation:  # type: ignore[valid-type]
         sections.setdefault(t(f"ui.section.{spec.section}", lang), []).append(page)
     st.session_state[state.PAGES] = registry
     _sidebar(actor, lang)
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)  # no untranslated "View more" link
