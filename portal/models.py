@@ -29,6 +29,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+#: Largest primary key (PostgreSQL INTEGER); ids from input beyond it can name no row.
+MAX_ID = 2**31 - 1
+
 # ---------------------------------------------------------------------------------------- enums
 
 
@@ -230,7 +233,7 @@ class ScenarioBase(SQLModel):
     contact_name: str = Field(default="", max_length=60)
     contact_phone: str = Field(default="", max_length=40)
     contact_email: str = Field(default="", max_length=120)
-    call_id: int | None = Field(default=None, foreign_key="call.id", index=True)
+    call_id: int | None = Field(default=None, foreign_key="call.id", index=True, ge=1, le=MAX_ID)
 
 
 class Scenario(ScenarioBase, _Versioned, table=True):
@@ -392,7 +395,7 @@ class BidBase(SQLModel):
     timeline: str = Field(min_length=4, max_length=2000)
     price: int = Field(ge=0, le=10_000_000_000, sa_type=BigInteger)  # CNY amounts exceed 32 bits
     team: str = Field(min_length=4, max_length=2000)
-    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", ge=1, le=MAX_ID)
 
 
 class Bid(BidBase, _Versioned, table=True):

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 from portal import audit, clock
 from portal.domain.errors import Conflict, NotFound
 from portal.domain.lifecycle import MACHINES
-from portal.models import ChangeLog, Notification, StatusChange, User
+from portal.models import MAX_ID, ChangeLog, Notification, StatusChange, User
 from portal.permissions import Actor, require
 
 T = TypeVar("T", bound=SQLModel)
@@ -86,7 +86,8 @@ def transition(
 
 def get_or_404(session: Session, model: type[T], obj_id: int | None, what: str | None = None) -> T:
     """Load a row by id or raise ``NotFound`` with a translatable object name."""
-    obj = session.get(model, obj_id) if obj_id is not None else None
+    valid = isinstance(obj_id, int) and not isinstance(obj_id, bool) and 1 <= obj_id <= MAX_ID
+    obj = session.get(model, obj_id) if valid else None  # out-of-range ids would crash PostgreSQL
     if obj is None:
         raise NotFound(what=f"object.{what or model.__tablename__}")
     return obj

@@ -30,6 +30,7 @@ from portal.i18n import format_cny, format_date, format_datetime, t
 from portal.models import Call, CallStatus, Organization, Outcome, Scenario, User
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, require
 from portal.services.calls import call_scenarios
+from portal.services.door import get_or_404
 from portal.services.scenarios import to_public
 from portal.taxonomy import taxonomy_label
 
@@ -319,8 +320,8 @@ def call_list_export(call_id: int, fmt: str, *, session: Session, lang: str = "z
     """
     if fmt not in ("csv", "html"):
         raise RuleViolation("export.error.format", fmt=str(fmt)[:20])
-    call = session.get(Call, call_id)
-    if call is None or call.status != CallStatus.PUBLISHED:
+    call = get_or_404(session, Call, call_id)
+    if call.status != CallStatus.PUBLISHED:
         raise NotFound(what="object.call")
     rows = sorted(
         call_scenarios(session, call.id, public_only=True),  # type: ignore[arg-type]

@@ -22,20 +22,16 @@ the audit row's ``actor_org_id`` is the department the scenario belongs to.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import math
 import re
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from pathlib import PurePath
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -43,18 +39,16 @@ from sqlmodel import Session, col, select
 from portal import audit
 from portal.audit import EventType
 from portal.config import load_settings
-from portal.domain.errors import FieldError, PortalError, RuleViolation, ValidationFailed
+from portal.domain.errors import FieldError, RuleViolation, ValidationFailed
 from portal.domain.validation import Checker, clean, clean_text, parse
 from portal.i18n import t
 from portal.models import Organization, OrgKind, Role, Scenario, ScenarioCreate, ScenarioStatus
 from portal.permissions import Action, Actor, require
 from portal.services import scenarios
 from portal.services.door import transition
+from portal.services.tabular import MAX_ROWS, cell_text, read_table, size_text
 from portal.taxonomy import regions, sectors
 
-MAX_ROWS = 2000
-#: Refuse an .xlsx whose unpacked parts exceed this (a 5 MiB zip can unpack to gigabytes).
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 #: Existing scenarios in these statuses do not block a re-import of the same title.
 _INACTIVE = (ScenarioStatus.WITHDRAWN, ScenarioStatus.CANCELLED)
 
@@ -181,14 +175,14 @@ def preview_import(
         ['第3行：领域中的领域“智慧农业”不存在。']
     """
     require(actor, Action.SCENARIO_IMPORT)
-    table, file_type, encoding = _read_table(filename, content)
+    table, file_type, encoding = read_table(filename, content)
     header_row, header = table[0]
     columns = _map_header(header)
     departments = _departments(session)
     rows = [
         _convert_row(number, cells, columns, departments, session, submit)
         for number, cells in table[1:]
-        if any(_cell_text(c) for c in cells)
+        if any(cell_text(c) for c in cells)
     ]
     if not rows:
         raise RuleViolation("import.error.empty")
@@ -273,109 +267,11 @@ def _on_behalf_of(actor: Actor, org_id: int | None) -> Actor:
     return Actor(user_id=actor.user_id, org_id=org_id, role=Role.DEPARTMENT, language=actor.language)
 
 
-# ------------------------------------------------------------------------------------- reading
-
-
-def _read_table(filename: str, content: bytes) -> tuple[list[tuple[int, list[Any]]], str, str | None]:
-    """Return ``[(row number, cells)]`` (header first), the file type and the CSV encoding."""
-    limit = load_settings().import_max_bytes
-    if len(content) > limit:
-        raise RuleViolation("import.error.too_large", size=_size(len(content)), limit=_size(limit))
-    if not content.strip():
-        raise RuleViolation("import.error.empty")
-    suffix = PurePath(filename or "").suffix.lower()
-    if content.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        raise RuleViolation("import.error.xls")
-    if content.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
-        table, file_type, encoding = _read_xlsx(content), "xlsx", None
-    elif suffix in (".csv", ".txt", ".tsv", ""):
-        text, encoding = _decode(content)
-        table, file_type = _read_csv(text), "csv"
-    else:
-        raise RuleViolation("import.error.format", name=clean_text(filename)[:100])
-    table = [(n, _trim(cells)) for n, cells in table]
-    while table and not any(_cell_text(c) for c in table[0][1]):
-        table.pop(0)  # blank lines above the header
-    if len(table) < 2:
-        raise RuleViolation("import.error.empty")
-    return table, file_type, encoding
-
-
-def _decode(content: bytes) -> tuple[str, str]:
-    utf16 = content.startswith((b"\xff\xfe", b"\xfe\xff"))
-    candidates = ("utf-16",) if utf16 else ("utf-8-sig", "gb18030")
-    for encoding in candidates:
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise RuleViolation("import.error.encoding")
-
-
-def _read_csv(text: str) -> list[tuple[int, list[Any]]]:
-    first = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first.count) if any(d in first for d in ",\t;") else ","
-    try:
-        return list(_limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
-    except csv.Error:
-        raise RuleViolation("import.error.bad_csv") from None
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise RuleViolation("import.error.bad_excel") from None
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise RuleViolation("import.error.too_large", size=_size(unpacked), limit=_size(MAX_UNZIPPED_BYTES))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                return list(_limited(book.worksheets[0].iter_rows(values_only=True)))
-            finally:
-                book.close()
-    except PortalError:
-        raise
-    except Exception:  # openpyxl raises many kinds (KeyError, ParseError, TypeError …) on broken parts
-        raise RuleViolation("import.error.bad_excel") from None
-
-
-def _limited(rows: Iterable[Iterable[Any]]) -> Iterator[tuple[int, list[Any]]]:
-    """Number the rows (1-based) and stop past MAX_ROWS filled data rows.
-
-    Blank rows do not count, but a sheet of endless blank rows (10 × MAX_ROWS) is refused too.
-    """
-    filled = 0
-    for number, cells in enumerate(rows, 1):
-        cells = list(cells)
-        if any(_cell_text(c) for c in cells):
-            filled += 1
-        if filled > MAX_ROWS + 1 or number > 10 * MAX_ROWS:  # + 1: the header row
-            raise RuleViolation("import.error.too_many_rows", max=MAX_ROWS)
-        yield number, cells
-
-
-def _trim(cells: list[Any]) -> list[Any]:
-    end = len(cells)
-    while end and not _cell_text(cells[end - 1]):
-        end -= 1
-    return list(cells[:end])
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
-
-
 # ------------------------------------------------------------------------------------- header
 
 
 def _norm_header(value: Any) -> str:
-    text = unicodedata.normalize("NFKC", _cell_text(value)).casefold()
+    text = unicodedata.normalize("NFKC", cell_text(value)).casefold()
     text = re.sub(r"\(.*?\)|\[.*?\]", "", text)  # "预算下限（元）" → "预算下限" (NFKC made （） ASCII)
     return re.sub(r"[\s_\-.*:：]", "", text)
 
@@ -396,7 +292,7 @@ def _map_header(header: list[Any]) -> dict[int, Column]:
     mapped: dict[int, Column] = {}
     unknown, repeated = [], []
     for index, raw in enumerate(header):
-        name = clean_text(_cell_text(raw))
+        name = clean_text(cell_text(raw))
         if not name:
             continue
         column = aliases.get(_norm_header(name))
@@ -427,23 +323,6 @@ def _map_header(header: list[Any]) -> dict[int, Column]:
 # --------------------------------------------------------------------------------------- rows
 
 
-def _cell_text(value: Any) -> str:
-    """A cell as text: numbers without a spurious ``.0``, dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _departments(session: Session) -> dict[str, Organization]:
     rows = session.exec(select(Organization).where(Organization.kind == OrgKind.DEPARTMENT)).all()
     out: dict[str, Organization] = {}
@@ -464,7 +343,7 @@ def _convert_row(
 ) -> ImportRow:
     """Turn one row's cells into ``create_scenario`` input and collect every problem of the row."""
     errors: list[FieldError] = []
-    if any(_cell_text(c).strip() for i, c in enumerate(cells) if i not in columns):
+    if any(cell_text(c).strip() for i, c in enumerate(cells) if i not in columns):
         errors.append(FieldError("form", "import.extra_cells", {}))
     data: dict[str, Any] = {}
     department, org_id = "", None
@@ -472,7 +351,7 @@ def _convert_row(
     for index, column in columns.items():
         raw = cells[index] if index < len(cells) else None
         if column.kind == "department":
-            department = clean_text(_cell_text(raw))
+            department = clean_text(cell_text(raw))
             org = departments.get(_norm_title(department)) if department else None
             org_id = org.id if org else None
             if not department:
@@ -539,7 +418,7 @@ def _convert(column: Column, raw: Any) -> Any:
         return _to_int(raw)
     if kind == "date":
         return _to_date(raw)
-    text = clean_text(_cell_text(raw))
+    text = clean_text(cell_text(raw))
     if kind == "list":
         return [item for item in (clean_text(p) for p in re.split(r"[\n;；]", text)) if item]
     if kind in ("sector", "region"):
@@ -691,7 +570,7 @@ def import_template(lang: str = "zh") -> bytes:
         required = t("import.template.yes" if column.required else "import.template.no", lang)
         help_sheet.append([f"{column.zh} / {column.en}", required, _hint(column, lang)])
     help_sheet.append([])
-    limit = _size(load_settings().import_max_bytes)
+    limit = size_text(load_settings().import_max_bytes)
     help_sheet.append([t("import.template.note", lang, limit=limit, max=MAX_ROWS)])
     for cell in help_sheet[1]:
         cell.font = bold

@@ -22,7 +22,7 @@ from portal.domain.errors import PermissionDenied, PortalError, RuleViolation, V
 from portal.domain.validation import clean_text
 from portal.models import AuditEvent, ChangeLog, Notification, Scenario, ScenarioStatus, StatusChange
 from portal.permissions import Action, record_checks
-from portal.services import imports, scenarios
+from portal.services import imports, scenarios, tabular
 from tests.factories import scenario_data
 from tests.portal.fingerprint import changed_tables, db_fingerprint
 
@@ -276,7 +276,7 @@ def test_truncated_and_foreign_zip_xlsx(db, shared_world):
 def test_zip_bomb_is_refused_before_parsing(db, shared_world):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (imports.MAX_UNZIPPED_BYTES + 1))
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (tabular.MAX_UNZIPPED_BYTES + 1))
     assert len(buf.getvalue()) < 1024 * 1024
     assert refused(db, shared_world, "a.xlsx", buf.getvalue()).key == "import.error.too_large"
 

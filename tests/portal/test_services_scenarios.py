@@ -251,3 +251,15 @@ def test_followers_hear_and_history_hides_internal_reasons(session, world):
     assert [h.to_status for h in public] == ["published"]
     own = scenarios.status_history(world.dept_a.actor, sc.id, session=session)
     assert [h.to_status for h in own] == ["submitted", "changes_requested", "submitted", "published"]
+
+
+def test_ids_beyond_the_database_range_are_refused_cleanly(session, world):
+    """Found by the hostile-input run on PostgreSQL: 2**31 as an id crashed the INTEGER comparison."""
+    from portal.domain.errors import NotFound, ValidationFailed
+    from portal.permissions import ANONYMOUS
+
+    with pytest.raises(NotFound):
+        scenarios.get_scenario(ANONYMOUS, 2**31, session=session)
+    with pytest.raises(ValidationFailed) as info:
+        scenarios.create_scenario(world.dept_a.actor, scenario_data(call_id=2**31), session=session)
+    assert "征集批次" in info.value.message("zh")
