@@ -73,7 +73,8 @@ def _uscc(seed: int) -> str:
 
 
 def build_cast(engine: Engine, departments: int, vendors: int) -> Cast:
-    """The authority, ``departments`` departments and ``vendors`` verified vendors (one user each)."""
+    """The authority, ``departments`` departments and ``vendors`` verified vendors (one user each),
+    and one published scenario per department."""
     os.environ.setdefault("PORTAL_TEST_FAST_HASH", "1")  # accounts are not what is measured
 
     def party(s: Session, kind: str, name: str, username: str, seed: int) -> Actor:
@@ -95,6 +96,13 @@ def build_cast(engine: Engine, departments: int, vendors: int) -> Cast:
                 for i in range(vendors)
             ],
         )
+        # An open market from the first operation on: vendor threads must not run out of work
+        # before the department threads have published anything (that made bids a matter of luck).
+        rng = random.Random(0)
+        for i, dept in enumerate(cast.departments):
+            sc = scenarios.create_scenario(dept, scenario_fields(rng, 90_000 + i), session=s)
+            scenarios.submit_scenario(dept, sc.id, session=s)
+            scenarios.publish_scenario(cast.authority, sc.id, session=s)
         s.commit()
     return cast
 
