@@ -25,7 +25,15 @@ from portal.models import (
     ScenarioStatus,
 )
 from portal.permissions import Action, Actor, can, require
-from portal.services.door import apply_changes, check_version, get_or_404, notify, org_user_ids, transition
+from portal.services.door import (
+    apply_changes,
+    check_version,
+    get_or_404,
+    lock_scenario,
+    notify,
+    org_user_ids,
+    transition,
+)
 from portal.services.scenarios import get_scenario, is_invited
 
 B = BidStatus
@@ -63,6 +71,7 @@ def save_bid(
     A vendor has at most one bid per scenario; a withdrawn bid is reopened as a draft.
     """
     require(actor, Action.BID_CREATE)
+    lock_scenario(session, scenario_id)  # no close or award can slip between the check and the write
     scenario = get_scenario(actor, scenario_id, session=session)  # NotFound for unpublished ones
     _open_for_bidding(session, scenario, actor)
     bid = session.exec(
@@ -96,6 +105,7 @@ def save_bid(
 def submit_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
     bid = get_or_404(session, Bid, bid_id)
     require(actor, Action.BID_EDIT, bid)
+    lock_scenario(session, bid.scenario_id)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
     _open_for_bidding(session, scenario, actor)
     transition(session, bid, B.SUBMITTED, actor=actor)
@@ -106,6 +116,7 @@ def withdraw_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
     """Withdraw a draft or submitted bid; only before the closing date."""
     bid = get_or_404(session, Bid, bid_id)
     require(actor, Action.BID_EDIT, bid)
+    lock_scenario(session, bid.scenario_id)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
     if scenario.status != ScenarioStatus.PUBLISHED or clock.today() > scenario.closing_date:
         raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
@@ -159,6 +170,8 @@ def bid_count(session: Session, scenario_id: int) -> int:
 
 def _decidable(session: Session, actor: Actor, bid_id: int) -> tuple[Bid, Scenario]:
     bid = get_or_404(session, Bid, bid_id)
+    lock_scenario(session, bid.scenario_id)  # the set of active bids cannot change while deciding
+    session.refresh(bid)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
     require(actor, Action.SCENARIO_DECIDE, scenario)
     if scenario.status != ScenarioStatus.CLOSED:
@@ -201,6 +214,7 @@ def award_bid(actor: Actor, bid_id: int, reason: str = "", *, session: Session) 
 
 def declare_none_suitable(actor: Actor, scenario_id: int, reason: str, *, session: Session) -> Scenario:
     """Close a scenario without a winner (reason required); every active bid becomes unsuccessful."""
+    lock_scenario(session, scenario_id)
     scenario = get_or_404(session, Scenario, scenario_id)
     require(actor, Action.SCENARIO_DECIDE, scenario)
     transition(session, scenario, ScenarioStatus.NONE_SUITABLE, actor=actor, reason=reason)

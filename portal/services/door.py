@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 from portal import audit, clock
 from portal.domain.errors import Conflict, NotFound
 from portal.domain.lifecycle import MACHINES
-from portal.models import MAX_ID, ChangeLog, Notification, StatusChange, User
+from portal.models import MAX_ID, ChangeLog, Notification, Scenario, StatusChange, User
 from portal.permissions import Actor, require
 
 T = TypeVar("T", bound=SQLModel)
@@ -54,6 +55,8 @@ def transition(
         PermissionDenied: the actor may not take this edge.
     """
     kind = obj.__tablename__
+    if kind == "scenario":
+        lock_scenario(session, obj.id)
     machine = MACHINES[kind]
     current = str(obj.status)
     rule = machine.rule(current, to, reason)
@@ -82,6 +85,23 @@ def transition(
         log_change(session, "scenario", obj.id)
     session.flush()
     return change
+
+
+def lock_scenario(session: Session, scenario_id: int | None) -> None:
+    """Take the scenario's row lock for the rest of the transaction, then reload it.
+
+    Why: a bid and a status change of its scenario (close, award, cancel) must not interleave: a vendor
+    checking "still open" while the department closes and awards would leave a submitted bid on an
+    awarded scenario. A no-op UPDATE is the one statement that locks the row on both backends (a row
+    lock on PostgreSQL, the database write lock on SQLite); everything read after it is current.
+    """
+    valid = isinstance(scenario_id, int) and not isinstance(scenario_id, bool) and 1 <= scenario_id <= MAX_ID
+    if not valid:
+        return
+    session.execute(text("UPDATE scenario SET id = id WHERE id = :id"), {"id": scenario_id})
+    cached = session.get(Scenario, scenario_id)
+    if cached is not None and cached not in session.dirty:
+        session.refresh(cached)
 
 
 def get_or_404(session: Session, model: type[T], obj_id: int | None, what: str | None = None) -> T:
