@@ -21,6 +21,7 @@ class EventType(enum.StrEnum):
 
     USER_CREATED = "user.created"
     USER_LOGIN = "user.login"
+    USER_LOGOUT = "user.logout"
     USER_LOGIN_FAILED = "user.login_failed"
     USER_LOCKED = "user.locked"
     USER_PASSWORD_CHANGED = "user.password_changed"

@@ -185,6 +185,24 @@ class User(_Versioned, table=True):
     password_changed_at: datetime | None = None
 
 
+class LoginSession(SQLModel, table=True):
+    """A remembered login: the browser keeps a random token in the ``sb_session`` cookie.
+
+    Only the SHA-256 of the token is stored, so a copy of the database cannot be replayed as a
+    login. A session ends at logout (``revoked_at``), after ``Settings.session_timeout_minutes``
+    without use (``last_seen_at``) or at ``expires_at`` (absolute cap), whichever comes first.
+    """
+
+    __tablename__ = "login_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=clock.now, nullable=False)
+    last_seen_at: datetime = Field(default_factory=clock.now, nullable=False)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
 # ------------------------------------------------------------------------------------------ calls
 
 

@@ -1,7 +1,7 @@
 """Scheduled chores that every serving process runs now and then (no cron needed for a demo).
 
 Why: a scenario whose closing date has passed must close (unsealing its bids for the department)
-even if nobody clicks "close". ``python -m portal close-due`` does it from cron in production; the
+even if nobody clicks "close"; ended login sessions are purged on the same occasion. ``python -m portal close-due`` does it from cron in production; the
 app also runs the same sweep at most every ``INTERVAL`` seconds per process. Two processes racing
 on one scenario are harmless: the loser gets a conflict or an invalid transition and gives up.
 """
@@ -16,6 +16,7 @@ from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.permissions import SYSTEM
 from portal.services.scenarios import close_due_scenarios
+from portal.services.sessions import purge_ended
 
 log = logging.getLogger(__name__)
 INTERVAL = 600.0
@@ -36,6 +37,7 @@ def run_due(force: bool = False) -> list[int]:
     try:
         with session_scope() as session:
             closed = close_due_scenarios(SYSTEM, session=session)
+            purge_ended(session=session)  # login sessions that ended a week ago
             session.commit()
     except PortalError as err:  # another process closed one of them first: next sweep retries
         log.info("close-due sweep skipped: %s", err)

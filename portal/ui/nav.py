@@ -178,4 +178,6 @@ def build() -> st.navigation:  # type: ignore[valid-type]
         sections.setdefault(t(f"ui.section.{spec.section}", lang), []).append(page)
     st.session_state[state.PAGES] = registry
     _sidebar(actor, lang)
+    with st.sidebar:
+        state.write_cookie()  # login token cookie set or cleared (invisible)
     return st.navigation(sections, expanded=True)  # no untranslated "View more" link

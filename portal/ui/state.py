@@ -3,14 +3,22 @@
 Why: a hidden page is not a protected page. Every page script starts with ``guard(...)``, which
 rebuilds the actor from the database on each run (role and verification may have changed) and
 stops the page when the role does not fit. Only the user id lives in the Streamlit session.
+
+A login survives a reload, a deep link and a new tab: ``login`` opens a server-side login session
+(``portal.services.sessions``) and a small same-origin script stores its random token in the
+``sb_session`` cookie; ``begin_run`` of a new Streamlit session resumes the login from that cookie.
+Logout and inactivity expiry revoke the server session and clear the cookie. The token lives only in
+the cookie, in this session's state and in that script, never in a URL or on a page.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from portal import clock
 from portal.config import load_settings
@@ -18,13 +26,18 @@ from portal.db import session_scope
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from portal.models import Role, User
 from portal.permissions import ANONYMOUS, Actor
-from portal.services import accounts
+from portal.services import accounts, sessions
 
 USER_ID = "user_id"
 LAST_ACTIVE = "last_active"
 LANG = "lang"
 FLASH = "flash"
 PAGES = "pages"  # url_path -> st.Page, filled by ``portal.ui.nav`` each run
+COOKIE = "sb_session"  # the login token cookie (Path=/, SameSite=Strict)
+LOGIN_REF = "_login_ref"  # the raw token of this session's login (server keeps only its hash)
+LOGIN_CHECKED = "_login_checked"  # when the server session was last checked (and touched)
+COOKIE_TRIED = "_cookie_tried"  # the cookie value already tried by ``begin_run`` (tried once)
+COOKIE_WRITE = "_cookie_write"  # pending cookie change, written by ``write_cookie`` this run
 
 
 def lang() -> str:
@@ -57,16 +70,88 @@ def show_flash() -> None:
         getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)
 
 
-def login(user: User, actor: Actor) -> None:
-    st.session_state[USER_ID] = user.id
+def _remember(user_id: int, language: str, token: str) -> None:
+    st.session_state[USER_ID] = user_id
     st.session_state[LAST_ACTIVE] = clock.now()
-    st.session_state[LANG] = user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
+    st.session_state[LOGIN_REF] = token
+    st.session_state[LOGIN_CHECKED] = clock.now()
+    st.session_state[LANG] = language if language in LANGUAGES else DEFAULT_LANGUAGE
     st.session_state.pop("_actor", None)
 
 
+def login(user: User, actor: Actor) -> None:
+    """Log ``user`` in (after ``accounts.authenticate``): open a login session and set its cookie."""
+    assert user.id is not None
+    with session_scope() as s:
+        token = sessions.open_session(user.id, session=s)
+        s.commit()
+    _remember(user.id, user.language, token)
+    st.session_state[COOKIE_WRITE] = (token, int(sessions.MAX_AGE.total_seconds()))
+
+
 def logout() -> None:
-    for key in (USER_ID, LAST_ACTIVE, "_actor"):
+    """End the login: revoke the server session and clear the cookie (on the next ``write_cookie``)."""
+    token = st.session_state.pop(LOGIN_REF, None)
+    if token:
+        with session_scope() as s:
+            sessions.close_session(token, session=s)
+            s.commit()
+        st.session_state[COOKIE_WRITE] = ("", 0)
+    for key in (USER_ID, LAST_ACTIVE, "_actor", LOGIN_CHECKED):
         st.session_state.pop(key, None)
+
+
+def _cookie_script(value: str, max_age: int) -> str:
+    """The script that sets (or, with ``max_age`` 0, deletes) the login cookie on the app's origin.
+
+    The component iframe is same-origin (``srcdoc`` with ``allow-same-origin``); the script writes
+    through the parent document, which is the app page. ``Secure`` is added when the page was loaded
+    over https, as the browser sees it (so also behind a TLS-terminating proxy).
+    """
+    return (
+        "<script>(function(){var d=document,s='';"
+        "try{d=window.parent.document;if(window.parent.location.protocol==='https:'){s='; Secure';}}catch(e){}"
+        f"d.cookie={json.dumps(f'{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict')}+s;"
+        "})();</script>"
+    )
+
+
+def write_cookie() -> None:
+    """Apply a pending cookie change (login, logout, stale cookie) with an invisible component."""
+    pending = st.session_state.pop(COOKIE_WRITE, None)
+    if pending is not None:
+        value, max_age = pending
+        components.html(_cookie_script(value, max_age), height=0)
+
+
+def _resume_from_cookie() -> None:
+    """A new Streamlit session (reload, deep link, new tab) resumes the login of the cookie, once."""
+    if st.session_state.get(USER_ID) is not None:
+        return
+    raw = st.context.cookies.get(COOKIE)
+    if not raw or st.session_state.get(COOKIE_TRIED) == raw:
+        return
+    st.session_state[COOKIE_TRIED] = raw
+    with session_scope() as s:
+        actor = sessions.resume(raw, session=s)
+        s.commit()
+    if actor is None or actor.user_id is None:
+        st.session_state[COOKIE_WRITE] = ("", 0)  # expired or revoked: forget it
+        return
+    _remember(actor.user_id, actor.language, raw)
+
+
+def _server_session_valid(now: datetime) -> bool:
+    """Check the login session at most once a minute (keeps it alive; sees a logout in another tab)."""
+    token = st.session_state.get(LOGIN_REF)
+    checked = st.session_state.get(LOGIN_CHECKED)
+    if not token or (checked is not None and now - checked < sessions.TOUCH_EVERY):
+        return True
+    with session_scope() as s:
+        actor = sessions.resume(token, session=s)
+        s.commit()
+    st.session_state[LOGIN_CHECKED] = now
+    return actor is not None
 
 
 def _timeout() -> timedelta:
@@ -87,7 +172,7 @@ def current_actor() -> Actor:
         return ANONYMOUS
     last = st.session_state.get(LAST_ACTIVE)
     now = clock.now()
-    if last is not None and now - last > _timeout():
+    if (last is not None and now - last > _timeout()) or not _server_session_valid(now):
         logout()
         flash(t("ui.session_expired", lang()), "warning")
         return ANONYMOUS
@@ -103,9 +188,13 @@ def current_actor() -> Actor:
 
 
 def begin_run() -> Actor:
-    """Called once at the top of every run (by the navigation): forget last run's actor."""
+    """Called once at the top of every run (by the navigation): forget last run's actor.
+
+    A new Streamlit session without a logged-in user resumes the login of the ``sb_session`` cookie.
+    """
     st.session_state["_actor_fresh"] = False
     st.session_state.pop("_actor", None)
+    _resume_from_cookie()
     return current_actor()
 
 
