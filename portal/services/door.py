@@ -87,6 +87,11 @@ def transition(
     return change
 
 
+def _valid_id(value: object) -> bool:
+    """An id that can name a row (out-of-range integers would crash PostgreSQL's INTEGER comparison)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def lock_scenario(session: Session, scenario_id: int | None) -> None:
     """Take the scenario's row lock for the rest of the transaction, then reload it.
 
@@ -95,8 +100,7 @@ def lock_scenario(session: Session, scenario_id: int | None) -> None:
     awarded scenario. A no-op UPDATE is the one statement that locks the row on both backends (a row
     lock on PostgreSQL, the database write lock on SQLite); everything read after it is current.
     """
-    valid = isinstance(scenario_id, int) and not isinstance(scenario_id, bool) and 1 <= scenario_id <= MAX_ID
-    if not valid:
+    if not _valid_id(scenario_id):
         return
     session.execute(text("UPDATE scenario SET id = id WHERE id = :id"), {"id": scenario_id})
     cached = session.get(Scenario, scenario_id)
@@ -106,8 +110,7 @@ def lock_scenario(session: Session, scenario_id: int | None) -> None:
 
 def get_or_404(session: Session, model: type[T], obj_id: int | None, what: str | None = None) -> T:
     """Load a row by id or raise ``NotFound`` with a translatable object name."""
-    valid = isinstance(obj_id, int) and not isinstance(obj_id, bool) and 1 <= obj_id <= MAX_ID
-    obj = session.get(model, obj_id) if valid else None  # out-of-range ids would crash PostgreSQL
+    obj = session.get(model, obj_id) if _valid_id(obj_id) else None
     if obj is None:
         raise NotFound(what=f"object.{what or model.__tablename__}")
     return obj
