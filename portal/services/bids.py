@@ -148,13 +148,17 @@ def list_my_bids(actor: Actor, *, session: Session) -> list[Bid]:
     return list(session.exec(q).all())
 
 
-def list_bids(actor: Actor, scenario_id: int, *, session: Session, include_drafts: bool = False) -> list[Bid]:
-    """All bids on a scenario (sealed: the department sees them only after closing)."""
+def list_bids(actor: Actor, scenario_id: int, *, session: Session, everything: bool = False) -> list[Bid]:
+    """The bids on a scenario, cheapest first (sealed: the department sees them only after closing).
+
+    Drafts were never offered and withdrawn bids were taken back, so both are left out unless
+    ``everything`` is asked for (the authority's audit view).
+    """
     scenario = get_or_404(session, Scenario, scenario_id)
     require(actor, Action.BID_VIEW_ALL, scenario)
     q = select(Bid).where(Bid.scenario_id == scenario.id)
-    if not include_drafts:
-        q = q.where(Bid.status != B.DRAFT)
+    if not everything:
+        q = q.where(col(Bid.status).not_in((B.DRAFT, B.WITHDRAWN)))
     return list(session.exec(q.order_by(col(Bid.price), col(Bid.id))).all())
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from portal import clock
 from portal.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from portal.models import BidStatus, Notification, ScenarioStatus
-from portal.services import bids, offers
+from portal.services import bids, offers, scenarios
 from tests.factories import after, bid_data, scenario_in
 
 S, B = ScenarioStatus, BidStatus
@@ -129,3 +129,19 @@ def test_none_suitable_needs_a_reason_and_releases_every_bid(session, world):
     assert info.value.message("en") == "A reason is required for 'None suitable'."
     bids.declare_none_suitable(world.dept_a.actor, sc.id, "均不满足等保要求", session=session)
     assert {b.status for b in bids.list_bids(world.dept_a.actor, sc.id, session=session)} == {B.UNSUCCESSFUL}
+
+
+def test_withdrawn_and_draft_bids_are_not_shown_to_the_department(session, world):
+    sc = scenario_in(session, world, S.PUBLISHED)
+    kept = bids.save_bid(world.vendor_x.actor, sc.id, bid_data(), session=session)
+    bids.submit_bid(world.vendor_x.actor, kept.id, session=session)
+    taken_back = bids.save_bid(world.vendor_y.actor, sc.id, bid_data(price=900_000), session=session)
+    bids.submit_bid(world.vendor_y.actor, taken_back.id, session=session)
+    bids.withdraw_bid(world.vendor_y.actor, taken_back.id, session=session)
+    session.commit()
+    with clock.frozen(after((sc.closing_date - clock.today()).days + 1)):
+        scenarios.close_scenario(world.dept_a.actor, sc.id, session=session)
+        shown = bids.list_bids(world.dept_a.actor, sc.id, session=session)
+        everything = bids.list_bids(world.authority.actor, sc.id, session=session, everything=True)
+    assert [b.id for b in shown] == [kept.id]
+    assert {b.id for b in everything} == {kept.id, taken_back.id}
