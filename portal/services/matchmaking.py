@@ -26,7 +26,8 @@ from sqlmodel import Session, col, select
 
 from matching import EngineConfig, Filters, Match, MatchingEngine, Reasons, Record, create_encoder
 from matching.cache import CachedEncoder
-from portal import clock
+from portal import audit, clock
+from portal.audit import EventType
 from portal.config import DATA_DIR, Settings, load_settings
 from portal.db import get_engine, session_scope
 from portal.i18n import t
@@ -477,6 +478,50 @@ def announce_published(actor: Actor, scenario_id: int, *, session: Session, vend
         if len(told) == vendors:
             break
     return len(told)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What the authority sees of this process's matching index."""
+
+    model_id: str
+    scenarios: int
+    offers: int
+    pending: dict[str, tuple[int, int]]  # kind → (embedded, queued) of the background work
+    last_change: int
+
+
+def index_status(actor: Actor) -> IndexStatus | None:
+    """The index of this process (None while the model is still loading)."""
+    require(actor, Action.INDEX_MANAGE)
+    portal = _portals.get(_key(load_settings()))
+    if portal is None or not portal.ready.is_set():
+        return None
+    engine = portal.engine
+    pending = {k: (engine.progress(k).done, engine.progress(k).total) for k in ("scenario", "offer")}
+    return IndexStatus(
+        engine.encoder.model_id, engine.count("scenario"), engine.count("offer"), pending, portal.last_change
+    )
+
+
+def rebuild_index(actor: Actor, *, session: Session) -> None:
+    """Reconcile this process's index with the whole database now; embedding runs in the background.
+
+    Only changed or missing content is re-embedded (content hashes); the audit row is the caller's
+    to commit. Other processes reconcile on their next start or through the change log.
+    """
+    require(actor, Action.INDEX_MANAGE)
+    portal = portal_engine()
+    portal.full_sync(background=True)
+    audit.record(
+        session,
+        actor,
+        EventType.INDEX_REBUILT,
+        "index",
+        None,
+        scenarios=portal.engine.count("scenario"),
+        offers=portal.engine.count("offer"),
+    )
 
 
 def best_match_scores(session: Session, scenario_ids: list[int]) -> dict[int, float]:

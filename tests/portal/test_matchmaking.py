@@ -187,3 +187,23 @@ def test_publishing_tells_the_matching_vendors(session, world, market):
     assert {r.user_id for r in rows} == {world.vendor_x.user.id}
     with pytest.raises(PermissionDenied):
         matchmaking.announce_published(world.dept_b.actor, sc.id, session=session)
+
+
+def test_the_authority_sees_and_rebuilds_the_index(session, world, market):
+    from sqlmodel import select
+
+    from portal.models import AuditEvent
+
+    with pytest.raises(PermissionDenied):
+        matchmaking.index_status(world.dept_a.actor)
+    matchmaking.search_scenarios(ANONYMOUS, "交通", session=session)  # engine built
+    status = matchmaking.index_status(world.authority.actor)
+    assert (status.scenarios, status.offers) == (2, 2)
+    matchmaking.rebuild_index(world.authority.actor, session=session)
+    session.commit()
+    assert session.exec(select(AuditEvent).where(AuditEvent.event == "index.rebuilt")).one().payload == {
+        "scenarios": 2,
+        "offers": 2,
+    }
+    with pytest.raises(PermissionDenied):
+        matchmaking.rebuild_index(world.vendor_x.actor, session=session)

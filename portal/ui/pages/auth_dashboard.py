@@ -10,6 +10,7 @@ from portal.models import Role
 from portal.services import matchmaking as match_service
 from portal.services import reports
 from portal.services import scenarios as scenario_service
+from portal.ui import components as ui
 from portal.ui import matchmaking, state
 
 actor, lang = state.guard({Role.AUTHORITY})
@@ -74,3 +75,29 @@ if hist:
     )
 else:
     st.caption(t("ui.none", lang))
+
+
+@st.fragment(run_every=2)
+def _index_panel() -> None:
+    """The matching index of this server process, refreshed every 2 s while embedding runs."""
+    st.subheader(t("ui.index.title", lang))
+    status = match_service.index_status(actor)
+    if status is None:
+        with st.status(t("ui.model_loading", lang), state="running"):
+            st.caption(t("ui.model_loading_detail", lang))
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("ui.index.scenarios", lang), status.scenarios)
+    c2.metric(t("ui.index.offers", lang), status.offers)
+    c3.metric(t("ui.index.changes", lang), status.last_change)
+    st.caption(t("ui.index.model", lang, model=status.model_id))
+    for kind, (done, total) in status.pending.items():
+        if total and done < total:
+            st.progress(done / total, text=t(f"ui.index.embedding_{kind}", lang, done=done, total=total))
+    if st.button(t("ui.index.rebuild", lang), key="index_rebuild"):
+        ui.run_action(
+            lambda s: match_service.rebuild_index(actor, session=s), lang, t("ui.index.rebuilt", lang)
+        )
+
+
+_index_panel()
