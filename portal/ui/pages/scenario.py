@@ -5,6 +5,7 @@ import streamlit as st
 from portal import clock
 from portal.db import session_scope
 from portal.domain.errors import PortalError
+from portal.domain.lifecycle import SCENARIO as SCENARIO_MACHINE
 from portal.i18n import format_cny, format_date, format_datetime, label, t
 from portal.models import BidStatus, ScenarioStatus
 from portal.permissions import Action, can
@@ -99,6 +100,14 @@ with tab_history:
         if h.reason:
             line += " · " + ui.safe(h.reason)
         st.markdown("- " + line)
+
+if actor.is_authority and "cancelled" in SCENARIO_MACHINE.targets(sc.status):
+    with st.expander(t("ui.manage.cancel", lang)):  # the authority may stop any running scenario
+        reason = st.text_input(t("ui.reason", lang), key="auth_cancel_reason")
+        if st.button(t("ui.manage.cancel", lang), key="auth_cancel"):
+            ui.run_action(
+                lambda s: scenarios.cancel_scenario(actor, sc.id, reason, session=s), lang, t("ui.done", lang)
+            )
 
 if not actor.is_vendor:
     if actor.is_anonymous and sc.status == ScenarioStatus.PUBLISHED:
