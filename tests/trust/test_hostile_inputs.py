@@ -42,9 +42,13 @@ from tests.trust.conftest import BACKEND
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("PORTAL_HOSTILE_EXAMPLES", "60"))
+# CI replays the same examples every run (a red build must be reproducible); exploratory runs set
+# PORTAL_HOSTILE_RANDOM=1 (and PORTAL_HOSTILE_EXAMPLES=400 …) to draw new ones.
+DERANDOMIZE = os.environ.get("PORTAL_HOSTILE_RANDOM") != "1"
 HYPO = settings(
     max_examples=EXAMPLES,
     deadline=None,
+    derandomize=DERANDOMIZE,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
@@ -536,7 +540,7 @@ _ALLOWED_TAGS = re.compile(
 )
 
 
-@settings(max_examples=EXAMPLES * 5, deadline=None)
+@settings(max_examples=EXAMPLES * 5, deadline=None, derandomize=DERANDOMIZE)
 @given(value=hostile_text)
 def test_safe_markdown_renders_user_text_inert(value):
     """What pages pass to ``st.markdown`` (``components.safe``) renders no tag, link or image."""
