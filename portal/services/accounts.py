@@ -32,7 +32,15 @@ from portal.models import (
     Verification,
 )
 from portal.permissions import SYSTEM, Action, Actor, actor_for, require
-from portal.services.door import apply_changes, check_version, get_or_404, log_change, notify, org_user_ids
+from portal.services.door import (
+    apply_changes,
+    authority_user_ids,
+    check_version,
+    get_or_404,
+    log_change,
+    notify,
+    notify_org,
+)
 
 
 @cache
@@ -184,9 +192,9 @@ def verify_vendor(
     session.flush()
     event = EventType.VENDOR_VERIFIED if approve else EventType.VENDOR_REJECTED
     audit.record(session, actor, event, "organization", org.id, reason=reason)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, org.id),
+        org.id,
         "vendor_verified" if approve else "vendor_rejected",
         object_type="organization",
         object_id=org.id,
@@ -306,7 +314,7 @@ def register_vendor(
     )
     notify(
         session,
-        [u for u in session.exec(select(User.id).where(User.role == Role.AUTHORITY)) if u],
+        authority_user_ids(session),
         "vendor_registered",
         object_type="organization",
         object_id=org.id,

@@ -30,8 +30,7 @@ from portal.services.door import (
     check_version,
     get_or_404,
     lock_scenario,
-    notify,
-    org_user_ids,
+    notify_org,
     transition,
 )
 from portal.services.scenarios import get_scenario, is_invited
@@ -184,9 +183,9 @@ def _decidable(session: Session, actor: Actor, bid_id: int) -> tuple[Bid, Scenar
 
 
 def _tell_vendor(session: Session, bid: Bid, scenario: Scenario) -> None:
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, bid.vendor_org_id),
+        bid.vendor_org_id,
         "bid_status",
         object_type="scenario",
         object_id=scenario.id,

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from portal import audit, clock
 from portal.domain.errors import Conflict, NotFound
 from portal.domain.lifecycle import MACHINES
-from portal.models import MAX_ID, ChangeLog, Notification, Scenario, StatusChange, User
+from portal.models import MAX_ID, ChangeLog, Notification, Role, Scenario, StatusChange, User
 from portal.permissions import Actor, require
 
 T = TypeVar("T", bound=SQLModel)
@@ -158,7 +158,28 @@ def notify(
     return count
 
 
+def notify_org(
+    session: Session,
+    org_id: int,
+    kind: str,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **params: Any,
+) -> int:
+    """Notify every active user of an organization (see ``notify``)."""
+    return notify(
+        session, org_user_ids(session, org_id), kind, object_type=object_type, object_id=object_id, **params
+    )
+
+
 def org_user_ids(session: Session, org_id: int) -> list[int]:
     """Active users of an organization (notification recipients)."""
     rows = session.exec(select(User.id).where(User.org_id == org_id, User.is_active == True))  # noqa: E712
+    return [r for r in rows if r is not None]
+
+
+def authority_user_ids(session: Session) -> list[int]:
+    """Active users of the data authority (they hear about submissions and registrations)."""
+    rows = session.exec(select(User.id).where(User.role == Role.AUTHORITY, User.is_active == True))  # noqa: E712
     return [r for r in rows if r is not None]

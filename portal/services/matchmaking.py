@@ -452,7 +452,7 @@ def announce_published(actor: Actor, scenario_id: int, *, session: Session, vend
     only vendors the scenario is open to (invited-only scenarios: invited vendors). Called by the
     authority's publish action in the same transaction; returns how many vendors were notified.
     """
-    from portal.services.door import notify, org_user_ids
+    from portal.services.door import notify_org
     from portal.services.scenarios import is_invited
 
     scenario = get_or_404(session, Scenario, scenario_id)
@@ -466,9 +466,9 @@ def announce_published(actor: Actor, scenario_id: int, *, session: Session, vend
             continue
         if scenario.eligibility == "invited" and not is_invited(session, scenario.id, vendor):
             continue
-        notify(
+        notify_org(
             session,
-            org_user_ids(session, vendor),
+            vendor,
             "recommended",
             object_type="scenario",
             object_id=scenario.id,

@@ -24,8 +24,7 @@ from portal.services.door import (
     apply_changes,
     check_version,
     get_or_404,
-    notify,
-    org_user_ids,
+    notify_org,
     transition,
 )
 
@@ -226,9 +225,9 @@ def publish_showcase(actor: Actor, showcase_id: int, *, session: Session) -> Sho
     scenario = get_or_404(session, Scenario, showcase.scenario_id)
     if scenario.status == S.COMPLETED:
         transition(session, scenario, S.SHOWCASED, actor=actor)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, scenario.org_id),
+        scenario.org_id,
         "showcase_published",
         object_type="showcase",
         object_id=showcase.id,

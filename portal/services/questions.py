@@ -12,7 +12,7 @@ from portal.domain.errors import FieldError, RuleViolation, ValidationFailed
 from portal.domain.validation import clean_text
 from portal.models import Bid, Question, Scenario, ScenarioStatus
 from portal.permissions import Action, Actor, require
-from portal.services.door import check_version, get_or_404, notify, org_user_ids
+from portal.services.door import check_version, get_or_404, notify, notify_org, org_user_ids
 from portal.services.scenarios import follower_ids, get_scenario
 
 MAX_QUESTION = 2000
@@ -45,9 +45,9 @@ def ask_question(actor: Actor, scenario_id: int, text: str, *, session: Session)
     session.add(question)
     session.flush()
     audit.record(session, actor, EventType.QUESTION_ASKED, "question", question.id, scenario_id=scenario.id)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, scenario.org_id),
+        scenario.org_id,
         "question_asked",
         object_type="scenario",
         object_id=scenario.id,

@@ -26,23 +26,22 @@ from portal.models import (
     Follow,
     Organization,
     OrgKind,
-    Role,
     Scenario,
     ScenarioCreate,
     ScenarioInvite,
     ScenarioPublic,
     ScenarioStatus,
     StatusChange,
-    User,
 )
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, can, require
 from portal.services.door import (
     apply_changes,
+    authority_user_ids,
     check_version,
     get_or_404,
     log_change,
     notify,
-    org_user_ids,
+    notify_org,
     transition,
 )
 
@@ -128,7 +127,7 @@ def submit_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scen
     transition(session, scenario, S.SUBMITTED, actor=actor)
     notify(
         session,
-        _authority_user_ids(session),
+        authority_user_ids(session),
         "scenario_submitted",
         object_type="scenario",
         object_id=scenario.id,
@@ -150,9 +149,9 @@ def publish_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Sce
     if scenario.status == S.SUBMITTED and scenario.closing_date <= clock.today():
         raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
     transition(session, scenario, S.PUBLISHED, actor=actor)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, scenario.org_id),
+        scenario.org_id,
         "scenario_published",
         object_type="scenario",
         object_id=scenario.id,
@@ -164,9 +163,9 @@ def publish_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Sce
 def request_changes(actor: Actor, scenario_id: int, message: str, *, session: Session) -> Scenario:
     scenario = get_or_404(session, Scenario, scenario_id)
     transition(session, scenario, S.CHANGES_REQUESTED, actor=actor, reason=message)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, scenario.org_id),
+        scenario.org_id,
         "changes_requested",
         object_type="scenario",
         object_id=scenario.id,
@@ -183,9 +182,9 @@ def close_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scena
     if scenario.status == S.PUBLISHED and clock.today() <= scenario.closing_date:
         raise RuleViolation("error.not_yet_closing", date=scenario.closing_date)
     transition(session, scenario, S.CLOSED, actor=actor)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, scenario.org_id),
+        scenario.org_id,
         "scenario_closed",
         object_type="scenario",
         object_id=scenario.id,
@@ -214,9 +213,9 @@ def cancel_scenario(actor: Actor, scenario_id: int, reason: str, *, session: Ses
         select(Bid.vendor_org_id).where(Bid.scenario_id == scenario.id, col(Bid.status).in_(ACTIVE_BIDS))
     ).all()
     for org_id in set(bidders):
-        notify(
+        notify_org(
             session,
-            org_user_ids(session, org_id),
+            org_id,
             "scenario_cancelled",
             object_type="scenario",
             object_id=scenario.id,
@@ -248,9 +247,9 @@ def invite_vendor(actor: Actor, scenario_id: int, vendor_org_id: int, *, session
     session.add(ScenarioInvite(scenario_id=scenario.id, vendor_org_id=vendor.id, invited_by=actor.user_id))
     log_change(session, "scenario", scenario.id)  # eligibility of invited-only scenarios changed
     audit.record(session, actor, EventType.SCENARIO_INVITED, "scenario", scenario.id, vendor_org_id=vendor.id)
-    notify(
+    notify_org(
         session,
-        org_user_ids(session, vendor.id),
+        vendor.id,
         "invited",
         object_type="scenario",
         object_id=scenario.id,
@@ -425,8 +424,3 @@ def status_history(actor: Actor, scenario_id: int, *, session: Session) -> list[
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.exec(select(Scenario.status, func.count()).group_by(Scenario.status)).all()
     return {str(s): n for s, n in rows}
-
-
-def _authority_user_ids(session: Session) -> list[int]:
-    rows = session.exec(select(User.id).where(User.role == Role.AUTHORITY, User.is_active == True))  # noqa: E712
-    return [r for r in rows if r is not None]

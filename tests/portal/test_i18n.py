@@ -2,7 +2,7 @@
 
 Keys are found in the source with ``ast``: literal ``t("…")`` calls, every catalogue-looking string
 literal (``"error.…"``, ``"validation.…"`` … in raise statements, checkers and notifications), the
-``notification.<kind>`` of every ``notify(...)`` call, and one label per value of every enum.
+``notification.<kind>`` of every ``notify(...)`` / ``notify_org(...)`` call, and one label per value of every enum.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def used_keys() -> dict[str, str]:
                 if name == "t":
                     for key in _literals(node.args[0]):
                         found.setdefault(key, where)
-                if name == "notify" and len(node.args) >= 3:
+                if name in ("notify", "notify_org") and len(node.args) >= 3:
                     for kind in _literals(node.args[2]):
                         found.setdefault(f"notification.{kind}", where)
     return found
