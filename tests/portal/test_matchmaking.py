@@ -214,7 +214,9 @@ def test_free_text_finds_offers_across_languages_for_logged_in_users(session, wo
 
     _, _, o_traffic, o_elderly = market
     zh = matchmaking.search_offers(world.dept_a.actor, "独居老人跌倒报警", session=session, k=1)
-    en = matchmaking.search_offers(world.dept_b.actor, "adaptive traffic signal control", session=session, k=1)
+    en = matchmaking.search_offers(
+        world.dept_b.actor, "adaptive traffic signal control", session=session, k=1
+    )
     assert zh[0].offer.id == o_elderly.id and en[0].offer.id == o_traffic.id
     with pytest.raises(NotAuthenticated):
         matchmaking.search_offers(ANONYMOUS, "交通", session=session)
