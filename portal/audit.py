@@ -10,10 +10,13 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
-from portal.models import AuditEvent
+from portal.models import EDITABLE_TABLES, AuditEvent, User
 from portal.permissions import Actor
+
+_MODELS: dict[str, type] = {m.__tablename__: m for m in EDITABLE_TABLES} | {"user": User}
 
 
 class EventType(enum.StrEnum):
@@ -62,7 +65,15 @@ def record(
     object_id: int | None,
     **payload: Any,
 ) -> AuditEvent:
-    """Add an audit row to the session (flushed with the caller's transaction, never committed here)."""
+    """Add an audit row to the session (flushed with the caller's transaction, never committed here).
+
+    When the object is a versioned row loaded in this session, the row's version after the change is
+    recorded too (``payload["version"]``): that is how a stale save can be told *what* changed since
+    the version its form was rendered from (``door.check_version``).
+    """
+    version = _version_after(session, object_type, object_id)
+    if version is not None and "version" not in payload:
+        payload["version"] = version
     row = AuditEvent(
         event=str(event),
         actor_id=actor.user_id,
@@ -73,6 +84,22 @@ def record(
     )
     session.add(row)
     return row
+
+
+def _version_after(session: Session, object_type: str, object_id: int | None) -> int | None:
+    """The version the object will have once this transaction's pending changes are flushed."""
+    model = _MODELS.get(object_type)
+    if model is None or not isinstance(object_id, int):
+        return None
+    obj = session.identity_map.get(identity_key(model, object_id))
+    if obj is None:
+        return None
+    version = getattr(obj, "version", None)
+    if not isinstance(version, int):
+        return None
+    if obj in session.dirty and session.is_modified(obj):
+        version += 1  # the version counter bumps at the next flush
+    return version
 
 
 def _jsonable(value: Any) -> Any:

@@ -92,6 +92,7 @@ class Action(enum.StrEnum):
     SCENARIO_CLOSE = "scenario.close"
     SCENARIO_CANCEL = "scenario.cancel"
     SCENARIO_DECIDE = "scenario.decide"
+    SCENARIO_MANAGE = "scenario.manage"
     SCENARIO_INVITE = "scenario.invite"
     SCENARIO_FOLLOW = "scenario.follow"
     SCENARIO_IMPORT = "scenario.import"
@@ -231,6 +232,7 @@ RULES: dict[Action, Callable[[Actor, Any], bool]] = {
     Action.SCENARIO_CLOSE: _close,
     Action.SCENARIO_CANCEL: _own_scenario_or_authority,
     Action.SCENARIO_DECIDE: _own_department_scenario,
+    Action.SCENARIO_MANAGE: _own_department_scenario,
     Action.SCENARIO_INVITE: _own_scenario_or_authority,
     Action.SCENARIO_FOLLOW: _vendor,
     Action.SCENARIO_IMPORT: _authority,

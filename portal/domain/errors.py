@@ -43,10 +43,36 @@ class InvalidTransition(PortalError):
     key = "error.invalid_transition"
 
 
+@dataclass(frozen=True)
+class ChangedField:
+    """One field someone else changed since the form was rendered, with its value now."""
+
+    field: str  # a ``field.*`` catalogue suffix, e.g. "title" (or "status")
+    value: str  # the current value as display text (already shortened)
+
+
 class Conflict(PortalError):
-    """Optimistic-lock failure: someone else saved the object since it was loaded."""
+    """Optimistic-lock failure: someone else saved the object since it was loaded.
+
+    ``changes`` lists what the other save changed (and the values now), ``by``/``at`` who saved it
+    and when, so the page can show the other person's change instead of silently overwriting it.
+    """
 
     key = "error.conflict"
+
+    def __init__(
+        self,
+        key: str | None = None,
+        *,
+        changes: tuple[ChangedField, ...] = (),
+        by: str = "",
+        at: object = None,
+        **params: object,
+    ) -> None:
+        self.changes = changes
+        self.by = by
+        self.at = at
+        super().__init__(key, by=by, **params)
 
 
 class RuleViolation(PortalError):

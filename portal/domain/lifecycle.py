@@ -46,6 +46,10 @@ class Machine:
             raise RuleViolation("error.reason_too_long", limit=MAX_REASON)
         return rule
 
+    def has(self, current: str, requested: str) -> bool:
+        """Whether ``current → requested`` is an edge of this machine (reason not considered)."""
+        return (str(current), str(requested)) in self.transitions
+
     def targets(self, current: str) -> list[str]:
         """Statuses reachable from ``current`` in one step."""
         return [to for (frm, to) in self.transitions if frm == str(current)]

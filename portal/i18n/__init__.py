@@ -8,6 +8,7 @@ key exists in one language but not the other, or when code uses a key the catalo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -39,10 +40,28 @@ def catalogue(lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in messages().items() if value.get(lang)}
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+#: Parameters whose string value is itself a catalogue key (``status="status.published"``) and is
+#: translated. Only these: a user who names an organisation "role.authority" must not be shown as
+#: the data authority, so any other parameter is shown as the literal text it is.
+KEY_PARAMS = frozenset({"status", "what", "obj", "role", "current", "requested", "kind_label"})
+
+
+class Key(str):
+    """A parameter value that is a catalogue key, whatever the parameter's name."""
+
+
+def t(
+    key: str,
+    lang: str = DEFAULT_LANGUAGE,
+    *,
+    escape: Callable[[str], str] | None = None,
+    **params: object,
+) -> str:
     """Translate ``key`` into ``lang``, formatting ``{name}`` placeholders with ``params``.
 
     Unknown keys render as the key itself (visible, never a crash); tests keep that from shipping.
+    ``escape`` is applied to every formatted parameter (never to the trusted template): the UI passes
+    its Markdown escaper, so a name like ``[click](http://x)`` renders as text.
 
     Example:
         >>> t("error.not_found", "en", what="scenario")
@@ -53,14 +72,17 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     if not params:
         return template
     try:
-        return template.format(**{k: _fmt_param(v, lang) for k, v in params.items()})
+        values = {k: _fmt_param(k, v, lang) for k, v in params.items()}
+        if escape is not None:
+            values = {k: escape(str(v)) for k, v in values.items()}
+        return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
 
 
-def _fmt_param(value: object, lang: str) -> object:
-    if isinstance(value, str) and catalogue(lang).get(value):
-        return catalogue(lang)[value]
+def _fmt_param(name: str, value: object, lang: str) -> object:
+    if isinstance(value, str) and (name in KEY_PARAMS or isinstance(value, Key)):
+        return catalogue(lang).get(value) or catalogue(DEFAULT_LANGUAGE).get(value) or value
     if isinstance(value, datetime):
         return format_datetime(value, lang)
     if isinstance(value, date):

@@ -24,7 +24,7 @@ from portal.models import (
     Scenario,
     ScenarioStatus,
 )
-from portal.permissions import Action, Actor, can, require
+from portal.permissions import UNSEALED_STATUSES, Action, Actor, can, require
 from portal.services.door import (
     apply_changes,
     check_version,
@@ -49,6 +49,24 @@ def _open_for_bidding(session: Session, scenario: Scenario, actor: Actor) -> Non
         raise RuleViolation("error.not_invited")
 
 
+def check_bidding(actor: Actor, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` create, edit or submit its bid on ``scenario`` now? Raises when not.
+
+    The bid form and its buttons are drawn exactly when this passes (``portal.views``).
+    """
+    require(actor, Action.BID_CREATE)
+    _open_for_bidding(session, scenario, actor)
+
+
+def check_withdraw(actor: Actor, bid: Bid, scenario: Scenario) -> None:
+    """May ``actor`` withdraw ``bid`` now (its own draft or submitted bid, before the closing date)?"""
+    require(actor, Action.BID_EDIT, bid)
+    if bid.status not in (B.DRAFT, B.SUBMITTED):
+        raise RuleViolation("error.bid_not_editable", status=f"bid_status.{bid.status}")
+    if scenario.status != ScenarioStatus.PUBLISHED or clock.today() > scenario.closing_date:
+        raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
+
+
 def _check_offer(session: Session, actor: Actor, offer_id: int | None) -> None:
     if offer_id is None:
         return
@@ -68,11 +86,13 @@ def save_bid(
     """Create the vendor's bid on a scenario, or edit it (draft or submitted) before the closing date.
 
     A vendor has at most one bid per scenario; a withdrawn bid is reopened as a draft.
+    ``expected_version`` is the version the form was rendered from: ``0`` means "there was no bid
+    yet", so a bid created meanwhile in another tab is a conflict, never silently overwritten.
     """
     require(actor, Action.BID_CREATE)
     lock_scenario(session, scenario_id)  # no close or award can slip between the check and the write
     scenario = get_scenario(actor, scenario_id, session=session)  # NotFound for unpublished ones
-    _open_for_bidding(session, scenario, actor)
+    check_bidding(actor, scenario, session=session)
     bid = session.exec(
         select(Bid).where(Bid.scenario_id == scenario.id, Bid.vendor_org_id == actor.org_id)
     ).first()
@@ -101,6 +121,21 @@ def save_bid(
     return bid
 
 
+def save_and_submit_bid(
+    actor: Actor,
+    scenario_id: int,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    session: Session,
+) -> Bid:
+    """ "Save and submit" of the bid form: one use case, so a refused submit leaves no half-saved bid."""
+    bid = save_bid(actor, scenario_id, data, expected_version=expected_version, session=session)
+    if bid.status == B.DRAFT:
+        submit_bid(actor, bid.id, session=session)
+    return bid
+
+
 def submit_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
     bid = get_or_404(session, Bid, bid_id)
     require(actor, Action.BID_EDIT, bid)
@@ -117,8 +152,7 @@ def withdraw_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
     require(actor, Action.BID_EDIT, bid)
     lock_scenario(session, bid.scenario_id)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
-    if scenario.status != ScenarioStatus.PUBLISHED or clock.today() > scenario.closing_date:
-        raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
+    check_withdraw(actor, bid, scenario)
     transition(session, bid, B.WITHDRAWN, actor=actor)
     return bid
 
@@ -161,8 +195,20 @@ def list_bids(actor: Actor, scenario_id: int, *, session: Session, everything: b
     return list(session.exec(q.order_by(col(Bid.price), col(Bid.id))).all())
 
 
-def bid_count(session: Session, scenario_id: int) -> int:
-    """Number of submitted bids (a count reveals no content, so it may be shown to the department)."""
+def visible_bid_count(actor: Actor, scenario: Scenario, *, session: Session) -> int | None:
+    """How many bids were received, or None while sealed.
+
+    Sealed procurement hides even the number of bids until opening (the closing date): before it,
+    a count tells competitors how crowded the field is. The authority, which oversees the process,
+    always sees it; everyone else once the scenario is closed.
+    """
+    if actor.is_authority or scenario.status in UNSEALED_STATUSES:
+        return _bid_count(session, scenario.id)
+    return None
+
+
+def _bid_count(session: Session, scenario_id: int) -> int:
+    """Number of offered bids (submitted or later)."""
     rows = session.exec(
         select(Bid.id).where(
             Bid.scenario_id == scenario_id, col(Bid.status).in_((*ACTIVE, B.AWARDED, B.UNSUCCESSFUL))
@@ -171,14 +217,26 @@ def bid_count(session: Session, scenario_id: int) -> int:
     return len(rows)
 
 
+def check_decide(actor: Actor, scenario: Scenario) -> None:
+    """May ``actor`` decide bids on ``scenario`` now (its department, once closed)?"""
+    require(actor, Action.SCENARIO_DECIDE, scenario)
+    if scenario.status != ScenarioStatus.CLOSED:
+        raise RuleViolation("error.scenario_not_closed", status=f"status.{scenario.status}")
+
+
+def check_decide_bid(actor: Actor, bid: Bid, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` shortlist or award ``bid`` now (an offered bid on its closed scenario)?"""
+    check_decide(actor, scenario)
+    if bid.status not in ACTIVE:
+        raise RuleViolation("error.bid_not_editable", status=f"bid_status.{bid.status}")
+
+
 def _decidable(session: Session, actor: Actor, bid_id: int) -> tuple[Bid, Scenario]:
     bid = get_or_404(session, Bid, bid_id)
     lock_scenario(session, bid.scenario_id)  # the set of active bids cannot change while deciding
     session.refresh(bid)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
-    require(actor, Action.SCENARIO_DECIDE, scenario)
-    if scenario.status != ScenarioStatus.CLOSED:
-        raise RuleViolation("error.scenario_not_closed", status=f"status.{scenario.status}")
+    check_decide_bid(actor, bid, scenario, session=session)
     return bid, scenario
 
 

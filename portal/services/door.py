@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy.orm import object_session
+from sqlmodel import Session, SQLModel, col, select
 
 from portal import audit, clock
-from portal.domain.errors import Conflict, NotFound
+from portal.domain.errors import ChangedField, Conflict, NotFound
 from portal.domain.lifecycle import MACHINES
-from portal.models import MAX_ID, ChangeLog, Notification, Role, Scenario, StatusChange, User
-from portal.permissions import Actor, require
+from portal.models import MAX_ID, AuditEvent, ChangeLog, Notification, Role, Scenario, StatusChange, User
+from portal.permissions import Actor, can, require
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -87,6 +88,19 @@ def transition(
     return change
 
 
+def may_transition(actor: Actor, obj: Any, to: str, *, perm_obj: Any = None) -> bool:
+    """Whether ``actor`` may move ``obj`` to ``to`` now: the edge exists and its permission holds.
+
+    The screens draw a status button exactly when this is true; ``transition`` enforces the same
+    (plus the reason, which the form asks for).
+    """
+    machine = MACHINES[obj.__tablename__]
+    if not machine.has(obj.status, to):
+        return False
+    rule = machine.transitions[(str(obj.status), str(to))]
+    return can(actor, rule.action, perm_obj if perm_obj is not None else obj)
+
+
 def _valid_id(value: object) -> bool:
     """An id that can name a row (out-of-range integers would crash PostgreSQL's INTEGER comparison)."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
@@ -117,9 +131,65 @@ def get_or_404(session: Session, model: type[T], obj_id: int | None, what: str |
 
 
 def check_version(obj: Any, expected_version: int | None) -> None:
-    """Refuse a save based on a stale copy (two editors: the second gets a clear conflict)."""
-    if expected_version is not None and obj.version != expected_version:
-        raise Conflict(what=f"object.{obj.__tablename__}")
+    """Refuse a save based on a stale copy (two editors: the second gets a clear conflict).
+
+    ``expected_version`` is the version the form was rendered from (carried by the page from the
+    render to the save, never re-read in the saving run); ``None`` skips the check (scripts, CLI).
+    The conflict names what the other save changed, who made it and when (from the audit rows,
+    which record each change's resulting version).
+    """
+    if expected_version is None or obj.version == expected_version:
+        return
+    session = object_session(obj)
+    changes: list[ChangedField] = []
+    by, at = "", getattr(obj, "updated_at", None)
+    if session is not None and obj.id is not None:
+        kind = "user" if obj.__tablename__ == "user_account" else obj.__tablename__
+        rows = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == kind, AuditEvent.object_id == obj.id)
+            .order_by(col(AuditEvent.id).desc())
+            .limit(50)
+        ).all()
+        newer = [
+            r
+            for r in rows
+            if isinstance(r.payload.get("version"), int) and r.payload["version"] > expected_version
+        ]
+        seen: list[str] = []
+        for row in reversed(newer):
+            names = list(row.payload.get("fields") or [])
+            if "from_status" in row.payload:
+                names.append("status")
+            seen += [n for n in names if isinstance(n, str) and n not in seen]
+        changes = [ChangedField(n, display_value(getattr(obj, n, ""))) for n in seen if hasattr(obj, n)]
+        if newer:
+            at = newer[0].at
+            user = session.get(User, newer[0].actor_id) if newer[0].actor_id else None
+            by = user.display_name if user is not None else ""
+    raise Conflict(
+        "error.conflict_by" if by else "error.conflict",
+        what=f"object.{obj.__tablename__}",
+        changes=tuple(changes),
+        by=by,
+        at=at,
+        when=at,
+    )
+
+
+def display_value(value: Any, limit: int = 200) -> str:
+    """A stored value as short display text (lists joined, indicator rows flattened)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        parts = [
+            " ".join(str(v) for v in item.values() if v) if isinstance(item, dict) else str(item)
+            for item in value
+        ]
+        text = "；".join(p for p in parts if p) or "—"
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def apply_changes(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:

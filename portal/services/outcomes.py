@@ -54,6 +54,31 @@ def _indicators(rows: list[Any], field: str, keys: tuple[str, ...]) -> list[dict
     return out
 
 
+def check_record(actor: Actor, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` record the outcome of ``scenario`` now (its department, awarded or later, a winner)?"""
+    require(actor, Action.OUTCOME_RECORD, scenario)
+    if scenario.status not in (S.AWARDED, S.IN_IMPLEMENTATION, S.COMPLETED):
+        raise RuleViolation("error.scenario_not_awarded", status=f"status.{scenario.status}")
+    if awarded_bid(session, scenario.id) is None:
+        raise RuleViolation("error.scenario_not_awarded", status=f"status.{scenario.status}")
+
+
+def check_complete(actor: Actor, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` mark ``scenario`` completed now (an outcome is recorded)?"""
+    require(actor, Action.OUTCOME_RECORD, scenario)
+    if get_outcome(session, scenario.id) is None:
+        raise RuleViolation("error.outcome_missing")
+
+
+def check_propose(actor: Actor, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` draft the showcase of ``scenario`` now (completed, none drafted yet)?"""
+    require(actor, Action.SHOWCASE_PROPOSE, scenario)
+    if scenario.status != S.COMPLETED:
+        raise RuleViolation("error.scenario_not_completed", status=f"status.{scenario.status}")
+    if session.exec(select(Showcase.id).where(Showcase.scenario_id == scenario.id)).first() is not None:
+        raise RuleViolation("error.showcase_exists")
+
+
 def record_outcome(
     actor: Actor,
     scenario_id: int,
@@ -64,12 +89,9 @@ def record_outcome(
 ) -> Outcome:
     """Record (or update) the contract and achieved indicators of an awarded scenario."""
     scenario = get_or_404(session, Scenario, scenario_id)
-    require(actor, Action.OUTCOME_RECORD, scenario)
-    if scenario.status not in (S.AWARDED, S.IN_IMPLEMENTATION, S.COMPLETED):
-        raise RuleViolation("error.scenario_not_awarded", status=f"status.{scenario.status}")
+    check_record(actor, scenario, session=session)
     winner = awarded_bid(session, scenario.id)
-    if winner is None:
-        raise RuleViolation("error.scenario_not_awarded", status=f"status.{scenario.status}")
+    assert winner is not None
     data = clean(data)
     errors = _not_text(data, ("summary",))
     value = data.get("contract_value")
@@ -128,9 +150,7 @@ def record_outcome(
 def complete_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
     """Mark an implemented scenario completed; requires a recorded outcome."""
     scenario = get_or_404(session, Scenario, scenario_id)
-    require(actor, Action.OUTCOME_RECORD, scenario)
-    if get_outcome(session, scenario.id) is None:
-        raise RuleViolation("error.outcome_missing")
+    check_complete(actor, scenario, session=session)
     transition(session, scenario, S.COMPLETED, actor=actor)
     return scenario
 
@@ -180,11 +200,7 @@ def _showcase_fields(data: dict[str, Any]) -> dict[str, Any]:
 def propose_showcase(actor: Actor, scenario_id: int, data: dict[str, Any], *, session: Session) -> Showcase:
     """Department (or authority) drafts the showcase of a completed scenario."""
     scenario = get_or_404(session, Scenario, scenario_id)
-    require(actor, Action.SHOWCASE_PROPOSE, scenario)
-    if scenario.status != S.COMPLETED:
-        raise RuleViolation("error.scenario_not_completed", status=f"status.{scenario.status}")
-    if session.exec(select(Showcase.id).where(Showcase.scenario_id == scenario.id)).first() is not None:
-        raise RuleViolation("error.showcase_exists")
+    check_propose(actor, scenario, session=session)
     showcase = Showcase(scenario_id=scenario.id, org_id=scenario.org_id, **_showcase_fields(data))
     session.add(showcase)
     session.flush()

@@ -28,14 +28,27 @@ def _text(field: str, value: str, limit: int) -> str:
     return text
 
 
-def ask_question(actor: Actor, scenario_id: int, text: str, *, session: Session) -> Question:
-    """A vendor asks about a published scenario, until its question deadline."""
+def check_ask(actor: Actor, scenario: Scenario) -> None:
+    """May ``actor`` ask about ``scenario`` now (a vendor, published, before the question deadline)?"""
     require(actor, Action.QUESTION_ASK)
-    scenario = get_scenario(actor, scenario_id, session=session)
     if scenario.status != ScenarioStatus.PUBLISHED:
         raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
     if clock.today() > scenario.question_deadline:
         raise RuleViolation("error.question_deadline_passed", date=scenario.question_deadline)
+
+
+def check_answer(actor: Actor, scenario: Scenario) -> None:
+    """May ``actor`` answer questions on ``scenario`` now (its department, while published or closed)?"""
+    require(actor, Action.QUESTION_ANSWER, scenario)
+    if scenario.status not in (ScenarioStatus.PUBLISHED, ScenarioStatus.CLOSED):
+        raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
+
+
+def ask_question(actor: Actor, scenario_id: int, text: str, *, session: Session) -> Question:
+    """A vendor asks about a published scenario, until its question deadline."""
+    require(actor, Action.QUESTION_ASK)
+    scenario = get_scenario(actor, scenario_id, session=session)
+    check_ask(actor, scenario)
     question = Question(
         scenario_id=scenario.id,
         vendor_org_id=actor.org_id,
@@ -64,8 +77,7 @@ def answer_question(
     scenario = get_or_404(session, Scenario, question.scenario_id)
     require(actor, Action.QUESTION_ANSWER, scenario)
     check_version(question, expected_version)
-    if scenario.status not in (ScenarioStatus.PUBLISHED, ScenarioStatus.CLOSED):
-        raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
+    check_answer(actor, scenario)
     question.answer = _text("answer", answer, MAX_ANSWER)
     question.answered_by = actor.user_id
     question.answered_at = clock.now()
@@ -73,7 +85,13 @@ def answer_question(
     session.add(question)
     session.flush()
     audit.record(
-        session, actor, EventType.QUESTION_ANSWERED, "question", question.id, scenario_id=scenario.id
+        session,
+        actor,
+        EventType.QUESTION_ANSWERED,
+        "question",
+        question.id,
+        scenario_id=scenario.id,
+        fields=["answer"],
     )
     bidder_orgs = set(session.exec(select(Bid.vendor_org_id).where(Bid.scenario_id == scenario.id)).all())
     recipients = set(org_user_ids(session, question.vendor_org_id)) | set(follower_ids(session, scenario.id))

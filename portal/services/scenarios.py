@@ -95,6 +95,37 @@ def create_scenario(actor: Actor, data: dict[str, Any], *, session: Session) -> 
     return scenario
 
 
+def check_edit(actor: Actor, scenario: Scenario) -> None:
+    """May ``actor`` edit ``scenario`` now (its department, while a draft or sent back for changes)?"""
+    require(actor, Action.SCENARIO_EDIT, scenario)
+    if scenario.status not in EDITABLE:
+        raise RuleViolation("error.scenario_not_editable", status=f"status.{scenario.status}")
+
+
+def save_scenario(
+    actor: Actor,
+    scenario_id: int | None,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    submit: bool = False,
+    session: Session,
+) -> Scenario:
+    """The edit form's save: create (``scenario_id`` None) or update, and optionally submit, as one use case.
+
+    A refused submit leaves nothing saved, so the form keeps the user's text and shows every problem.
+    """
+    if scenario_id is None:
+        scenario = create_scenario(actor, data, session=session)
+    else:
+        scenario = update_scenario(
+            actor, scenario_id, data, expected_version=expected_version, session=session
+        )
+    if submit:
+        submit_scenario(actor, scenario.id, session=session)
+    return scenario
+
+
 def update_scenario(
     actor: Actor, scenario_id: int, changes: dict[str, Any], *, expected_version: int | None, session: Session
 ) -> Scenario:
@@ -102,8 +133,7 @@ def update_scenario(
     scenario = get_or_404(session, Scenario, scenario_id)
     require(actor, Action.SCENARIO_EDIT, scenario)
     check_version(scenario, expected_version)
-    if scenario.status not in EDITABLE:
-        raise RuleViolation("error.scenario_not_editable", status=f"status.{scenario.status}")
+    check_edit(actor, scenario)
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise RuleViolation("error.unknown_fields", fields=", ".join(sorted(unknown)))
@@ -175,12 +205,17 @@ def request_changes(actor: Actor, scenario_id: int, message: str, *, session: Se
     return scenario
 
 
-def close_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
-    """Close bidding; only after the closing date, so sealed bids stay sealed until then."""
-    scenario = get_or_404(session, Scenario, scenario_id)
+def check_close(actor: Actor, scenario: Scenario) -> None:
+    """May ``actor`` close bidding now? Only after the closing date, so sealed bids stay sealed until then."""
     require(actor, Action.SCENARIO_CLOSE, scenario)
     if scenario.status == S.PUBLISHED and clock.today() <= scenario.closing_date:
         raise RuleViolation("error.not_yet_closing", date=scenario.closing_date)
+
+
+def close_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
+    """Close bidding; only after the closing date, so sealed bids stay sealed until then."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    check_close(actor, scenario)
     transition(session, scenario, S.CLOSED, actor=actor)
     notify_org(
         session,

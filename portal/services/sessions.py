@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, or_
@@ -60,6 +61,24 @@ def open_session(user_id: int, *, session: Session) -> str:
     session.add(row)
     session.flush()
     return token
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A successful login: who, in which language, and the raw token for the cookie."""
+
+    actor: Actor
+    token: str
+    language: str
+    display_name: str
+
+
+def sign_in(username: str, password: str, *, session: Session) -> SignedIn:
+    """Check the credentials (``accounts.authenticate``) and open a login session, in one use case."""
+    user, actor = accounts.authenticate(username, password, session=session)
+    assert user.id is not None
+    token = open_session(user.id, session=session)
+    return SignedIn(actor=actor, token=token, language=user.language, display_name=user.display_name)
 
 
 def _find(token: str | None, session: Session) -> LoginSession | None:

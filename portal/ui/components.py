@@ -1,24 +1,26 @@
-"""Shared renderers: scenario cards, match reasons, error display, the action runner.
+"""Shared renderers and the page's two doors to the services: ``load`` (a read model) and ``act``.
 
-User-entered text is always shown through ``safe`` (Markdown escaped) or as plain text: hostile
-input renders inert. ``unsafe_allow_html`` is never used.
+Every dynamic string a page shows in a Markdown context goes through one helper: ``safe`` for user
+text, ``tr`` for a catalogue message with parameters (each parameter escaped). Hostile input
+renders inert (``tests/ui/test_layers.py`` scans the pages for Markdown calls that skip them).
+``unsafe_allow_html`` is never used.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
-from sqlmodel import Session
 
-from portal.db import session_scope
-from portal.domain.errors import PortalError, ValidationFailed
-from portal.i18n import format_cny, format_date, label, t
-from portal.models import ScenarioPublic
+from portal.domain.errors import Conflict, PortalError, ValidationFailed
+from portal.i18n import format_cny, format_date, format_datetime, label, t
+from portal.services import runner
 from portal.taxonomy import regions, sectors
 from portal.ui import state
+
+R = TypeVar("R")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
@@ -28,8 +30,20 @@ def safe(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text or ""))
 
 
+def tr(key: str, lang: str, **params: object) -> str:
+    """A catalogue message for a Markdown context: every parameter is escaped (the template is trusted).
+
+    Use it for anything with user-supplied parameters (names, titles): ``t`` would pass
+    ``[click](http://evil)`` through as a live link.
+    """
+    return t(key, lang, escape=safe, **params)
+
+
 def show_error(err: PortalError, lang: str) -> None:
-    """Render a service refusal; validation errors list each field."""
+    """Render a service refusal; validation errors list each field; conflicts show the other change."""
+    if isinstance(err, Conflict):
+        show_conflict(err, lang)
+        return
     if isinstance(err, ValidationFailed):
         st.error(
             t(err.key, lang, count=len(err.errors))
@@ -40,25 +54,110 @@ def show_error(err: PortalError, lang: str) -> None:
         st.error(safe(err.message(lang)))
 
 
-def run_action(
-    fn: Callable[[Session], Any], lang: str, success: str | None = None, *, rerun: bool = True
-) -> Any:
-    """Run one use case in its own transaction: commit, queue ``success``, rerun the page.
+def show_conflict(err: Conflict, lang: str, *, form: str | None = None) -> None:
+    """A stale save: say who changed what and when, show their values, offer to reload the form."""
+    params: dict[str, object] = dict(err.params)
+    st.error(tr(err.key, lang, **params), icon=":material/sync_problem:")
+    if err.changes:
+        st.markdown(
+            t("ui.conflict.their_change", lang)
+            + "\n\n"
+            + "\n".join(f"- **{t('field.' + c.field, lang)}**: {safe(c.value)}" for c in err.changes)
+        )
+    st.button(
+        t("ui.conflict.reload", lang),
+        key=f"conflict_reload_{form or 'page'}",
+        icon=":material/refresh:",
+        on_click=forget_form,
+        args=(form,),
+    )
 
-    A ``PortalError`` is rendered in place (nothing is committed) and None is returned.
-    """
+
+def load(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """The page's one read: build the screen's read model, or show the refusal and stop the page."""
     try:
-        with session_scope() as s:
-            result = fn(s)
-            s.commit()
+        return runner.read(fn, *args, **kwargs)
+    except PortalError as err:
+        show_error(err, state.lang())
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+def act(
+    fn: Callable[..., R],
+    *args: Any,
+    done: str | None = None,
+    form: str | None = None,
+    rerun: bool = True,
+    **kwargs: Any,
+) -> R | None:
+    """Run one command in its own transaction (``runner.run``); on success queue ``done`` and rerun.
+
+    Args:
+        fn: a service use case taking the actor first and ``session`` by keyword.
+        done: the (already translated, already escaped) message shown after the rerun.
+        form: the form this save came from; its rendered version and widget state are forgotten after
+            a success, so the next render shows the saved values and their new version.
+
+    A refusal is rendered in place (nothing was committed) and None is returned.
+    """
+    lang = state.lang()
+    try:
+        result = runner.run(fn, *args, **kwargs)
+    except Conflict as err:
+        show_conflict(err, lang, form=form)
+        return None
     except PortalError as err:
         show_error(err, lang)
         return None
-    if success:
-        state.flash(success)
+    if form:
+        forget_form(form)
+    if done:
+        state.flash(done)  # md-safe: the callers' done= is checked (tests/test_layers.py)
     if rerun:
         st.rerun()
     return result
+
+
+def run_action(fn: Callable[..., Any], lang: str, success: str | None = None, *, rerun: bool = True) -> Any:
+    """Legacy door of pages not yet on read models: ``fn(session)`` in one transaction (see ``act``)."""
+    del lang
+    return act(lambda *, session: fn(session), done=success, rerun=rerun)  # md-safe: legacy callers
+
+
+_FORMS = "_forms"  # form name -> (rendered version, rendered values, run number it was last drawn in)
+
+
+def form_snapshot(form: str, version: int, values: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The version and values a form was first rendered from; the page saves with that version.
+
+    Why: re-reading the row in the run that saves would make the optimistic lock always pass (a stale
+    tab would silently overwrite a newer save). The snapshot is kept as long as the form is drawn on
+    every run, exactly like its widgets' values (which start from these values, so the widgets keep
+    their identity too); a form not drawn in the previous run, or forgotten after a save or a
+    conflict's "reload", starts afresh from the current row.
+    """
+    forms: dict[str, tuple[int, dict[str, Any], int]] = st.session_state.setdefault(_FORMS, {})
+    run = state.run_number()
+    kept = forms.get(form)
+    if kept is not None and kept[2] >= run - 1:
+        version, values = kept[0], kept[1]
+    forms[form] = (version, values, run)
+    return version, values
+
+
+def forget_form(form: str | None) -> None:
+    """Drop a form's rendered version and its widgets' values (``<form>__*`` keys): reload it fresh."""
+    if not form:
+        return
+    st.session_state.setdefault(_FORMS, {}).pop(form, None)
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(form + "__")]:
+        del st.session_state[key]
+
+
+def wkey(form: str, name: str) -> str:
+    """Widget key of field ``name`` in ``form`` (so ``forget_form`` finds it)."""
+    return f"{form}__{name}"
 
 
 def budget(lo: int | None, hi: int | None, lang: str) -> str:
@@ -91,8 +190,17 @@ def scenario_meta(sc: Any, lang: str) -> str:
     return " · ".join(safe(p) for p in parts)
 
 
+def history(items: Any, lang: str) -> None:
+    """Status history lines (reasons are user text, escaped)."""
+    for h in items:
+        st.markdown(
+            f"- {format_datetime(h.at, lang)} · {label('status', h.status, lang)}"
+            + (" · " + safe(h.reason) if h.reason else "")
+        )
+
+
 def scenario_card(
-    sc: ScenarioPublic, lang: str, *, key: str, reasons: list[str] | None = None, score: float | None = None
+    sc: Any, lang: str, *, key: str, reasons: list[str] | None = None, score: float | None = None
 ) -> None:
     """One scenario in a list: title, status, metadata, summary, match reasons, an open button."""
     with st.container(border=True, key=f"card_{key}_{sc.id}"):
@@ -111,10 +219,10 @@ def scenario_card(
 
 
 def match_reasons(reasons: list[str], score: float | None, lang: str) -> None:
-    head = t("ui.match.why", lang)
+    head_md = t("ui.match.why", lang)
     if score is not None:
-        head += " " + t("ui.match.score", lang, score=f"{score:.2f}")
-    st.caption(head + "\n\n" + "\n".join(f"- {safe(r)}" for r in reasons))
+        head_md += " " + t("ui.match.score", lang, score=f"{score:.2f}")
+    st.caption(head_md + "\n\n" + "\n".join(f"- {safe(r)}" for r in reasons))
 
 
 def indicators(rows: list[dict[str, str]], lang: str, columns: tuple[str, ...]) -> None:

@@ -54,13 +54,46 @@ def offer_hits(
                 continue
             buttons.add(vendor.id)
             if c2.button(t("ui.match.invite", lang), key=f"invite_{key}_{scenario_id}_{vendor.id}"):
-                ui.run_action(
-                    lambda s, v=vendor.id: scenarios.invite_vendor(actor, scenario_id, v, session=s),
-                    lang,
-                    t("ui.match.invite_sent", lang, name=vendor.name),
+                ui.act(
+                    scenarios.invite_vendor,
+                    actor,
+                    scenario_id,
+                    vendor.id,
+                    done=ui.tr("ui.match.invite_sent", lang, name=vendor.name),
                 )
 
 
 def invited_ids(session: Any, scenario_id: int, hits: list[Any]) -> set[int]:
     """Which of the hits' vendors are already invited to the scenario."""
     return {h.vendor.id for h in hits if scenarios.is_invited(session, scenario_id, h.vendor.id)}
+
+
+def offer_matches(items: Any, lang: str, *, actor: Actor, scenario_id: int, key: str) -> None:
+    """Recommended offers from a read model (``views.manage.OfferMatch``): reasons and invite buttons."""
+    if not items:
+        st.caption(t("ui.match.none", lang))
+        return
+    for m in items:
+        with st.container(border=True, key=f"hit_{key}_{scenario_id}_{m.offer_id}"):
+            c1, c2 = st.columns([5, 1])
+            c1.markdown(f"**{ui.safe(m.vendor_name)}** · {ui.safe(m.offer_title)}")
+            c1.caption(
+                " · ".join(
+                    [t(f"verification.{m.verification}", lang), t(f"maturity.{m.maturity}", lang)]
+                    + [label("sector", c, lang) for c in m.sectors[:3]]
+                )
+            )
+            with c1:
+                ui.match_reasons(matchmaking.explain(m.reasons, lang), m.score, lang)
+            if m.invited:
+                c2.caption(t("ui.match.invited", lang))
+            elif m.can("invite") and c2.button(
+                t("ui.match.invite", lang), key=f"invite_{key}_{scenario_id}_{m.vendor_id}"
+            ):
+                ui.act(
+                    scenarios.invite_vendor,
+                    actor,
+                    scenario_id,
+                    m.vendor_id,
+                    done=ui.tr("ui.match.invite_sent", lang, name=m.vendor_name),
+                )

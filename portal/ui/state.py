@@ -14,7 +14,6 @@ the cookie, in this session's state and in that script, never in a URL or on a p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import streamlit as st
@@ -22,11 +21,10 @@ import streamlit.components.v1 as components
 
 from portal import clock
 from portal.config import load_settings
-from portal.db import session_scope
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from portal.models import Role, User
 from portal.permissions import ANONYMOUS, Actor
-from portal.services import accounts, sessions
+from portal.services import accounts, runner, sessions
+from portal.ui import routes
 
 USER_ID = "user_id"
 LAST_ACTIVE = "last_active"
@@ -38,6 +36,12 @@ LOGIN_REF = "_login_ref"  # the raw token of this session's login (server keeps 
 LOGIN_CHECKED = "_login_checked"  # when the server session was last checked (and touched)
 COOKIE_TRIED = "_cookie_tried"  # the cookie value already tried by ``begin_run`` (tried once)
 COOKIE_WRITE = "_cookie_write"  # pending cookie change, written by ``write_cookie`` this run
+RUN = "_run"  # number of this session's current run (forms remember the run they were drawn in)
+
+
+def run_number() -> int:
+    """This session's run counter (``begin_run`` increments it)."""
+    return int(st.session_state.get(RUN, 0))
 
 
 def lang() -> str:
@@ -53,9 +57,7 @@ def set_lang(value: str) -> None:
     st.session_state[LANG] = value
     actor = current_actor()
     if not actor.is_anonymous:
-        with session_scope() as s:
-            accounts.set_language(actor, value, session=s)
-            s.commit()
+        runner.run(accounts.set_language, actor, value)
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -79,23 +81,18 @@ def _remember(user_id: int, language: str, token: str) -> None:
     st.session_state.pop("_actor", None)
 
 
-def login(user: User, actor: Actor) -> None:
-    """Log ``user`` in (after ``accounts.authenticate``): open a login session and set its cookie."""
-    assert user.id is not None
-    with session_scope() as s:
-        token = sessions.open_session(user.id, session=s)
-        s.commit()
-    _remember(user.id, user.language, token)
-    st.session_state[COOKIE_WRITE] = (token, int(sessions.MAX_AGE.total_seconds()))
+def login(signed: sessions.SignedIn) -> None:
+    """Remember a login (from ``sessions.sign_in``) in this browser session and set its cookie."""
+    assert signed.actor.user_id is not None
+    _remember(signed.actor.user_id, signed.language, signed.token)
+    st.session_state[COOKIE_WRITE] = (signed.token, int(sessions.MAX_AGE.total_seconds()))
 
 
 def logout() -> None:
     """End the login: revoke the server session and clear the cookie (on the next ``write_cookie``)."""
     token = st.session_state.pop(LOGIN_REF, None)
     if token:
-        with session_scope() as s:
-            sessions.close_session(token, session=s)
-            s.commit()
+        runner.run(sessions.close_session, token)
         st.session_state[COOKIE_WRITE] = ("", 0)
     for key in (USER_ID, LAST_ACTIVE, "_actor", LOGIN_CHECKED):
         st.session_state.pop(key, None)
@@ -132,9 +129,7 @@ def _resume_from_cookie() -> None:
     if not raw or st.session_state.get(COOKIE_TRIED) == raw:
         return
     st.session_state[COOKIE_TRIED] = raw
-    with session_scope() as s:
-        actor = sessions.resume(raw, session=s)
-        s.commit()
+    actor = runner.run(sessions.resume, raw)
     if actor is None or actor.user_id is None:
         st.session_state[COOKIE_WRITE] = ("", 0)  # expired or revoked: forget it
         return
@@ -147,9 +142,7 @@ def _server_session_valid(now: datetime) -> bool:
     checked = st.session_state.get(LOGIN_CHECKED)
     if not token or (checked is not None and now - checked < sessions.TOUCH_EVERY):
         return True
-    with session_scope() as s:
-        actor = sessions.resume(token, session=s)
-        s.commit()
+    actor = runner.run(sessions.resume, token)
     st.session_state[LOGIN_CHECKED] = now
     return actor is not None
 
@@ -176,8 +169,7 @@ def current_actor() -> Actor:
         logout()
         flash(t("ui.session_expired", lang()), "warning")
         return ANONYMOUS
-    with session_scope() as s:
-        actor = accounts.actor_from_user_id(user_id, session=s)
+    actor = runner.read(accounts.actor_from_user_id, user_id)
     if actor is None:
         logout()
         return ANONYMOUS
@@ -192,18 +184,18 @@ def begin_run() -> Actor:
 
     A new Streamlit session without a logged-in user resumes the login of the ``sb_session`` cookie.
     """
+    st.session_state[RUN] = run_number() + 1
     st.session_state["_actor_fresh"] = False
     st.session_state.pop("_actor", None)
     _resume_from_cookie()
     return current_actor()
 
 
-def guard(roles: Iterable[Role] | None = None, *, login_required: bool = False) -> tuple[Actor, str]:
-    """Check access at the top of a page; stop the page with a clear message when refused.
+def guard(url_path: str) -> tuple[Actor, str]:
+    """Check access at the top of a page (again: the navigation already gated it) and show flashes.
 
-    Args:
-        roles: roles allowed on the page (None: anyone, including anonymous visitors).
-        login_required: any logged-in user (e.g. the notifications inbox).
+    The audience comes from ``routes.SPECS`` (the same table the navigation uses), so a page never
+    names roles itself. A refused visitor gets the login form (anonymous) or a refusal, never the page.
 
     Returns:
         ``(actor, lang)`` for the page to use.
@@ -211,15 +203,11 @@ def guard(roles: Iterable[Role] | None = None, *, login_required: bool = False) 
     actor = current_actor()
     language = lang()
     show_flash()
-    allowed = set(roles) if roles is not None else None
-    if (allowed is not None or login_required) and actor.is_anonymous:
-        st.warning(t("error.not_authenticated", language))
-        login_page = st.session_state.get(PAGES, {}).get("login")
-        if login_page is not None:
-            st.page_link(login_page, label=t("ui.nav.login", language), icon=":material/login:")
-        st.stop()
-    if allowed is not None and actor.role not in allowed:
-        st.error(t("error.permission_denied", language))
+    spec = routes.BY_PATH[url_path]
+    if not routes.visible_to(spec, actor):
+        from portal.ui import gate  # the gate renders the login form, which uses this module
+
+        gate.render(spec, actor, language)
         st.stop()
     return actor, language
 

@@ -43,7 +43,11 @@ def test_before_closing_only_the_vendor_and_the_authority_read_the_bid(session, 
             bids.list_bids(who.actor, sc.id, session=session)
     with pytest.raises(NotAuthenticated):
         bids.list_bids(ANONYMOUS, sc.id, session=session)
-    assert bids.bid_count(session, sc.id) == 1  # a count reveals no content
+    # Sealed means sealed: not even the number of bids is shown before opening (the authority sees it).
+    for who in (world.dept_a, world.dept_b, world.vendor_x, world.vendor_y):
+        assert bids.visible_bid_count(who.actor, sc, session=session) is None
+    assert bids.visible_bid_count(ANONYMOUS, sc, session=session) is None
+    assert bids.visible_bid_count(world.authority.actor, sc, session=session) == 1
 
 
 def test_no_notification_search_result_or_export_carries_bid_content(session, world, sealed):

@@ -113,7 +113,7 @@ def test_award_decides_every_bid_and_tells_every_vendor(session, world):
     bids.award_bid(world.dept_a.actor, winner.id, session=session)
     assert (winner.status, loser.status, sc.status) == (B.AWARDED, B.UNSUCCESSFUL, S.AWARDED)
     assert bids.awarded_bid(session, sc.id).id == winner.id
-    assert bids.bid_count(session, sc.id) == 2
+    assert bids.visible_bid_count(world.vendor_x.actor, sc, session=session) == 2  # opened: public count
     for party, expected in (
         (world.vendor_y, "bid_status.awarded"),
         (world.vendor_x, "bid_status.unsuccessful"),

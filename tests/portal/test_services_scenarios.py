@@ -145,7 +145,8 @@ def test_two_editors_the_second_gets_a_conflict_and_nothing_is_lost(engine, sess
                 expected_version=seen_second,
                 session=second,
             )
-        assert "changed by someone else" in info.value.message("en")
+        assert "was changed by" in info.value.message("en")
+        assert [(c.field, c.value) for c in info.value.changes] == [("title", "第一位编辑的标题")]
     session.expire_all()
     assert session.get(Scenario, sc.id).title == "第一位编辑的标题"
 

@@ -144,7 +144,10 @@ KINDS = ["scenario", "offer", "bid", "organization", "question", "outcome", "sho
 def _assert_conflict(err: Conflict, kind: str) -> None:
     assert err.params["what"] == f"object.{kind}"  # the table name: the message names the object
     zh, en = err.message("zh"), err.message("en")
-    assert "刷新" in zh and "Reload" in en
+    assert "重新加载" in zh and "Reload" in en and "{" not in zh + en
+    # The other person's change is named, with its value now (never silently overwritten).
+    assert err.by, "who saved first is named"
+    assert any("甲" in change.value for change in err.changes), err.changes
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from portal import clock
 from portal.ui import matchmaking
-from portal.ui.nav import SPECS, PageSpec
+from portal.ui.routes import SPECS, PageSpec
 from tests.factories import Party
 
 os.environ.setdefault("PORTAL_TEST_FAST_HASH", "1")

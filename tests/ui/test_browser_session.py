@@ -63,14 +63,16 @@ def test_login_survives_reload_and_deep_link_until_logout(server):  # noqa: F811
             tab.get_by_text("已退出登录").first.wait_for()
             _wait_cookie(context, present=False)
             tab.reload()
-            tab.get_by_role("heading", name="场景清单").wait_for()
+            tab.get_by_role(
+                "heading", name="场景通 · 应用场景供需对接平台"
+            ).wait_for()  # logout lands on the public home
             tab.get_by_role("link", name="登录").first.wait_for()
             assert _key(tab, "logout", "button").count() == 0
 
             # The revoked token does not log anyone in, even when a browser replays it.
             context.add_cookies([{"name": "sb_session", "value": token, "url": base}])
             tab.goto(f"{base}/my-scenarios")
-            tab.get_by_role("link", name="登录").first.wait_for()
+            _key(tab, "login_username", "input").wait_for()  # the gate's login form, at the page's url
             assert _key(tab, "logout", "button").count() == 0
             context.close()
         finally:

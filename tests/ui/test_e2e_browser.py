@@ -146,6 +146,9 @@ def test_main_journey_in_chromium(server):
             page = context.new_page()
             page.set_default_timeout(30_000)
             page.goto(base)
+            page.get_by_role("heading", name="场景通 · 应用场景供需对接平台").wait_for()
+            _shot(page, "00-public-landing")
+            page.goto(f"{base}/scenarios")  # a direct link to the list
             page.get_by_role("heading", name="场景清单").wait_for()
             _shot(page, "01-public-scenario-list")
             _key(page, f"open_list_{published.id}", "button").click()
@@ -180,12 +183,12 @@ def test_main_journey_in_chromium(server):
             _key(page, "ask_text", "textarea").fill("现有信号机是否支持联网远程配时？")
             _key(page, "ask_submit", "button").click()
             page.get_by_text("问题已提交").first.wait_for()
-            _key(page, "bid_approach", "textarea").fill(
+            _key(page, f"bid{draft.id}__approach", "textarea").fill(
                 "部署自适应信号控制系统，基于视频与地磁检测实现干线绿波协调，分两期上线。"
             )
-            _key(page, "bid_timeline", "input").fill("合同签订后5个月")
-            _key(page, "bid_price", "input").fill("2400000")
-            _key(page, "bid_team", "textarea").fill("项目经理1人、交通工程师4人、开发6人")
+            _key(page, f"bid{draft.id}__timeline", "input").fill("合同签订后5个月")
+            _key(page, f"bid{draft.id}__price", "input").fill("2400000")
+            _key(page, f"bid{draft.id}__team", "textarea").fill("项目经理1人、交通工程师4人、开发6人")
             _key(page, "bid_save_submit", "button").click()
             page.get_by_text("揭榜方案已提交").first.wait_for()
             _shot(page, "06-vendor-bid-submitted")

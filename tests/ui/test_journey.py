@@ -24,19 +24,19 @@ OFFER = {
 
 def _fill_scenario(at) -> None:
     today = clock.today()
-    at.text_input(key="ed_title").input(TITLE)
-    at.text_area(key="ed_summary").input("利用卡口和地磁数据优化主干道信号配时，缓解早晚高峰拥堵。")
-    at.text_area(key="ed_description").input(
+    at.text_input(key="ed0__title").input(TITLE)
+    at.text_area(key="ed0__summary").input("利用卡口和地磁数据优化主干道信号配时，缓解早晚高峰拥堵。")
+    at.text_area(key="ed0__description").input(
         "中心城区早晚高峰拥堵严重，现有信号灯多为固定配时。需要基于卡口过车数据、地磁检测数据和互联网路况数据，"
         "建设信号配时优化系统，实现绿波协调和自适应控制。"
     )
-    at.selectbox(key="ed_sector").set_value("smart-transport")
-    at.selectbox(key="ed_region").set_value("guiyang")
-    at.text_area(key="ed_indicators").input("高峰平均车速 | 提升15%")
-    at.number_input(key="ed_budget_min").set_value(100.0)
-    at.number_input(key="ed_budget_max").set_value(300.0)
-    at.date_input(key="ed_question_deadline").set_value(today + timedelta(days=10))
-    at.date_input(key="ed_closing_date").set_value(today + timedelta(days=20))
+    at.selectbox(key="ed0__sector").set_value("smart-transport")
+    at.selectbox(key="ed0__region").set_value("guiyang")
+    at.text_area(key="ed0__indicators").input("高峰平均车速 | 提升15%")
+    at.number_input(key="ed0__budget_min").set_value(100.0)
+    at.number_input(key="ed0__budget_max").set_value(300.0)
+    at.date_input(key="ed0__question_deadline").set_value(today + timedelta(days=10))
+    at.date_input(key="ed0__closing_date").set_value(today + timedelta(days=20))
 
 
 def test_core_journey_through_the_pages(app, session, world, matching):
@@ -72,12 +72,12 @@ def test_core_journey_through_the_pages(app, session, world, matching):
     at.text_area(key="ask_text").input("现有信号机是否支持联网远程配时？")
     at.button(key="ask_submit").click().run()
     no_errors(at)
-    at.text_area(key="bid_approach").input(
+    at.text_area(key=f"bid{sc.id}__approach").input(
         "部署自适应信号控制系统，基于视频与地磁检测实现干线绿波协调，分两期上线。"
     )
-    at.text_input(key="bid_timeline").input("合同签订后5个月")
-    at.number_input(key="bid_price").set_value(2_400_000)
-    at.text_area(key="bid_team").input("项目经理1人、交通工程师4人、开发6人")
+    at.text_input(key=f"bid{sc.id}__timeline").input("合同签订后5个月")
+    at.number_input(key=f"bid{sc.id}__price").set_value(2_400_000)
+    at.text_area(key=f"bid{sc.id}__team").input("项目经理1人、交通工程师4人、开发6人")
     at.button(key="bid_save_submit").click().run()
     no_errors(at)
     bid = session.query(Bid).filter_by(scenario_id=sc.id).one()
@@ -104,14 +104,16 @@ def test_core_journey_through_the_pages(app, session, world, matching):
         session.refresh(sc)
         assert sc.status == ScenarioStatus.AWARDED
         at.button(key="mg_start").click().run()
-        at.number_input(key="out_contract_value").set_value(2_350_000)
-        at.text_area(key="out_summary").input("系统覆盖42个路口，高峰平均车速提升18%。")
-        at.text_area(key="out_indicators").input("高峰平均车速 | 提升15% | 提升18%")
+        at.number_input(key=f"out{sc.id}__contract_value").set_value(2_350_000)
+        at.text_area(key=f"out{sc.id}__summary").input("系统覆盖42个路口，高峰平均车速提升18%。")
+        at.text_area(key=f"out{sc.id}__indicators").input("高峰平均车速 | 提升15% | 提升18%")
         at.button(key="out_save").click().run()
         no_errors(at)
         at.button(key="mg_complete").click().run()
         no_errors(at)
-        at.text_area(key="shc_story").input("贵阳中心城区42个路口实现自适应配时，早晚高峰通行效率显著提升。")
+        at.text_area(key=f"shc{sc.id}__story").input(
+            "贵阳中心城区42个路口实现自适应配时，早晚高峰通行效率显著提升。"
+        )
         at.button(key="shc_save").click().run()
         no_errors(at)
         at.button(key="shc_submit").click().run()
@@ -148,7 +150,7 @@ def test_semantic_search_finds_chinese_scenario_from_english_query(app, session,
     )
     scenario_in(session, world, ScenarioStatus.PUBLISHED)
     matching()
-    at = app(None)
+    at = app(None, "scenarios")
     at.text_input(key="sc_query").input("emergency alarm for elderly people living alone")
     at.button(key="sc_search").click().run()
     no_errors(at)
@@ -164,8 +166,8 @@ def test_duplicate_warning_lists_existing_similar_scenario(app, session, world, 
     existing = scenario_in(session, world, ScenarioStatus.PUBLISHED)
     matching()
     at = app(world.dept_b, "edit-scenario")
-    at.text_input(key="ed_title").input("乡镇卫生院远程影像诊断平台")
-    at.text_area(key="ed_summary").input("建设远程影像诊断平台，解决基层放射科医生不足的问题。").run()
+    at.text_input(key="ed0__title").input("乡镇卫生院远程影像诊断平台")
+    at.text_area(key="ed0__summary").input("建设远程影像诊断平台，解决基层放射科医生不足的问题。").run()
     no_errors(at)
     assert any("相似场景" in w.value for w in at.warning)
     assert existing.title in texts(at)

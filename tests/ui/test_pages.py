@@ -12,7 +12,7 @@ from portal import clock
 from portal.models import ScenarioStatus
 from portal.permissions import ANONYMOUS
 from portal.services import offers
-from portal.ui.nav import SPECS, visible_to
+from portal.ui.routes import SPECS, visible_to
 from tests.factories import PASSWORD, scenario_in
 from tests.ui.conftest import APP, TIMEOUT, goto, login_state, no_errors, page_file, texts
 
@@ -79,12 +79,13 @@ def test_hidden_page_is_still_protected(world, engine):
     )
     at.run()
     assert not at.exception
-    assert at.error and "权限" in at.error[0].value
+    assert at.error and "市场主体" in at.error[0].value  # "not for vendor accounts"
     assert not at.button  # nothing of the queue was drawn
     anon = AppTest.from_file(
         str(APP).replace("streamlit_app.py", page_file("my-scenarios")), default_timeout=TIMEOUT
     ).run()
-    assert anon.warning and "请先登录" in anon.warning[0].value
+    assert anon.info and "登录" in anon.info[0].value
+    assert anon.text_input(key="login_username")  # the login form, right on the page's url
 
 
 def test_other_department_cannot_manage_a_scenario(app, world, stocked):
@@ -107,11 +108,11 @@ def test_login_form_logs_in_and_lands_on_role_home(app, world):
     assert at.title[0].value == "我的场景"
     at.button(key="logout").click().run()
     assert "user_id" not in at.session_state
-    assert at.title[0].value == "场景清单"
+    assert at.title[0].value == "场景通 · 应用场景供需对接平台"  # the public landing page
 
 
 def test_language_switch_translates_pages_and_formats(app, world, stocked):
-    at = app(None)
+    at = app(None, "scenarios")
     assert at.title[0].value == "场景清单"
     assert "年" in texts(at) and "万元" in texts(at)
     at.segmented_control(key="lang_select").set_value("en").run()
@@ -161,8 +162,8 @@ def test_hostile_text_renders_inert(app, session, world):
 
 def test_validation_errors_are_listed_per_field(app, world):
     at = app(world.dept_a, "edit-scenario")
-    at.text_input(key="ed_title").input("短")
-    at.text_area(key="ed_summary").input("太短")
+    at.text_input(key="ed0__title").input("短")
+    at.text_area(key="ed0__summary").input("太短")
     at.button(key="ed_save").click().run()
     assert at.error
     message = at.error[0].value

@@ -101,7 +101,7 @@ def test_review_sends_back_with_a_message_the_department_sees(app, session, worl
     dept = app(world.dept_a, "manage", id=sc.id)
     assert any("字段说明" in w.value for w in dept.warning)
     dept.button(key="mg_edit").click().run()
-    assert dept.text_input(key="ed_title").value == sc.title  # the edit form is prefilled
+    assert dept.text_input(key=f"ed{sc.id}__title").value == sc.title  # the edit form is prefilled
 
 
 def test_call_submissions_and_published_numbered_list(app, session, world):

@@ -7,7 +7,6 @@ import streamlit as st
 from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import format_datetime, t
-from portal.models import Role
 from portal.services import reports
 from portal.ui import components as ui
 from portal.ui import state
@@ -24,7 +23,7 @@ OBJECT_TYPES = [
     "user",
     "outcome",
 ]
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("audit")
 st.title(t("ui.audit.title", lang))
 c1, c2, c3 = st.columns(3)
 since = c1.date_input(t("ui.audit.since", lang), value=None, key="audit_since")

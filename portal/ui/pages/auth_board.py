@@ -4,11 +4,10 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import t
-from portal.models import Role
 from portal.ui import components as ui
 from portal.ui import matches, matchmaking, state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("board")
 st.title(t("ui.board.title", lang))
 st.caption(t("ui.board.intro", lang))
 if not matches.loading_note(lang):

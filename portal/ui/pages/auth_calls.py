@@ -7,12 +7,12 @@ import streamlit as st
 from portal import clock
 from portal.db import session_scope
 from portal.i18n import format_date, label, t
-from portal.models import CallStatus, Role
+from portal.models import CallStatus
 from portal.services import calls, scenarios
 from portal.ui import components as ui
-from portal.ui import exports_bridge, state
+from portal.ui import downloads, state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("calls")
 st.title(t("ui.calls.title", lang))
 
 with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=True):
@@ -94,4 +94,4 @@ for call in all_calls:
             if c3.button(t("ui.calls.view_list", lang), key=f"call_view_{call.id}"):
                 st.session_state["lists_call"] = call.id
                 state.go("lists")
-            exports_bridge.call_list_downloads(call.id, lang, key="calls")
+            downloads.call_list_downloads(call.id, lang, key="calls")

@@ -6,14 +6,13 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import format_number, label, t
-from portal.models import Role
 from portal.services import matchmaking as match_service
 from portal.services import reports
 from portal.services import scenarios as scenario_service
 from portal.ui import components as ui
 from portal.ui import matchmaking, state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("dashboard")
 st.title(t("ui.dashboard.title", lang))
 with session_scope() as s:
     score = None

@@ -5,12 +5,11 @@ import streamlit as st
 from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import t
-from portal.models import Role
 from portal.services.exports import export_open_data
 from portal.ui import components as ui
-from portal.ui import exports_bridge, state
+from portal.ui import downloads, state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("export")
 st.title(t("ui.export.title", lang))
 st.caption(t("ui.export.intro", lang))
 fmt = (
@@ -31,7 +30,7 @@ for i, (name, data) in enumerate(files.items()):
         t("ui.export.download", lang, name=name),
         data=data,
         file_name=name,
-        mime=exports_bridge.mime_for(name),
+        mime=downloads.mime_for(name),
         key=f"exp_dl_{i}",
         on_click="ignore",
     )

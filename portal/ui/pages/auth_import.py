@@ -5,19 +5,18 @@ import streamlit as st
 from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import t
-from portal.models import Role
 from portal.services.imports import commit_import, import_template, preview_import
 from portal.ui import components as ui
-from portal.ui import exports_bridge, state
+from portal.ui import downloads, state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("import")
 st.title(t("ui.import.title", lang))
 st.caption(t("ui.import.intro", lang))
 st.download_button(
     t("ui.import.template", lang),
     data=import_template(lang),
     file_name=t("ui.import.template_name", lang),
-    mime=exports_bridge.MIME["xlsx"],
+    mime=downloads.MIME["xlsx"],
     key="imp_template",
     on_click="ignore",
 )

@@ -4,13 +4,12 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import format_date, format_datetime, label, t
-from portal.models import Role
 from portal.services import matchmaking as core_matchmaking
 from portal.services import scenarios
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("review")
 st.title(t("ui.review.title", lang))
 with session_scope() as s:
     queue = scenarios.list_review_queue(actor, session=s)

@@ -4,12 +4,12 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import format_datetime, label, t
-from portal.models import Role, ScenarioStatus, ShowcaseStatus
+from portal.models import ScenarioStatus, ShowcaseStatus
 from portal.services import outcomes, scenarios
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("curation")
 st.title(t("ui.curation.title", lang))
 with session_scope() as s:
     shows = outcomes.list_showcases(actor, session=s)

@@ -4,12 +4,11 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import format_datetime, label, t
-from portal.models import Role
 from portal.services import accounts
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard({Role.AUTHORITY})
+actor, lang = state.guard("vendors")
 st.title(t("ui.vendors.title", lang))
 with session_scope() as s:
     pending = accounts.pending_vendors(actor, session=s)

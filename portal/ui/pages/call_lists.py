@@ -7,9 +7,9 @@ from portal.i18n import format_date, t
 from portal.models import CallStatus
 from portal.services import calls, scenarios
 from portal.ui import components as ui
-from portal.ui import exports_bridge, state
+from portal.ui import downloads, state
 
-actor, lang = state.guard()
+actor, lang = state.guard("lists")
 st.title(t("ui.lists.title", lang))
 with session_scope() as s:
     published = calls.list_calls(session=s, status=CallStatus.PUBLISHED)
@@ -37,6 +37,6 @@ with session_scope() as s:
         session=s, call_id=call.id, statuses=list(scenarios.PUBLIC_STATUSES)
     )
 rows.sort(key=lambda r: (r.list_number or 10_000, r.id))
-exports_bridge.call_list_downloads(call.id, lang, key="lists")
+downloads.call_list_downloads(call.id, lang, key="lists")
 for sc in rows:
     ui.scenario_card(sc, lang, key="calllist")

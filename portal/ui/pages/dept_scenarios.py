@@ -4,7 +4,7 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import format_date, label, t
-from portal.models import Role, ScenarioStatus
+from portal.models import ScenarioStatus
 from portal.services import bids, questions, scenarios
 from portal.ui import components as ui
 from portal.ui import state
@@ -18,7 +18,7 @@ GROUPS = {
     "ui.dept.group.ended": (S.WITHDRAWN, S.CANCELLED, S.NONE_SUITABLE),
 }
 
-actor, lang = state.guard({Role.DEPARTMENT})
+actor, lang = state.guard("my-scenarios")
 st.title(t("ui.dept.title", lang))
 if st.button(t("ui.nav.new_scenario", lang), key="dept_new", type="primary", icon=":material/add:"):
     st.session_state.pop("edit_id", None)
@@ -26,7 +26,7 @@ if st.button(t("ui.nav.new_scenario", lang), key="dept_new", type="primary", ico
 with session_scope() as s:
     mine = scenarios.list_my_scenarios(actor, session=s)
     open_questions = questions.unanswered_for_department(actor, session=s)
-    counts = {sc.id: bids.bid_count(s, sc.id) for sc in mine if sc.status != S.DRAFT}
+    counts = {sc.id: bids.visible_bid_count(actor, sc, session=s) for sc in mine}
 waiting: dict[int, int] = {}
 for q in open_questions:
     waiting[q.scenario_id] = waiting.get(q.scenario_id, 0) + 1
@@ -47,7 +47,7 @@ for tab, statuses in zip(tabs, GROUPS.values(), strict=True):
                     label("status", sc.status, lang),
                     t("ui.scenario.closing", lang, date=format_date(sc.closing_date, lang)),
                 ]
-                if sc.id in counts:
+                if counts.get(sc.id) is not None:
                     info.append(t("ui.dept.bid_count", lang, count=counts[sc.id]))
                 if waiting.get(sc.id):
                     info.append(t("ui.dept.open_questions", lang, count=waiting[sc.id]))

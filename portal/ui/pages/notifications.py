@@ -8,7 +8,7 @@ from portal.services import notifications
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard(login_required=True)
+actor, lang = state.guard("inbox")
 st.title(t("ui.inbox.title", lang))
 unread_only = st.toggle(t("ui.inbox.unread_only", lang), key="inbox_unread")
 with session_scope() as s:

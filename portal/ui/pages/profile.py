@@ -11,7 +11,7 @@ from portal.taxonomy import regions
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard(login_required=True)
+actor, lang = state.guard("profile")
 st.title(t("ui.profile.title", lang))
 with session_scope() as s:
     org = s.get(Organization, actor.org_id)

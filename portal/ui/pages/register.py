@@ -2,20 +2,16 @@
 
 import streamlit as st
 
-from portal.db import session_scope
-from portal.domain.errors import FieldError, PortalError, ValidationFailed
+from portal.domain.errors import FieldError, ValidationFailed
 from portal.i18n import label, t
-from portal.services import accounts
+from portal.services import accounts, sessions
 from portal.taxonomy import regions
 from portal.ui import components as ui
-from portal.ui import state
+from portal.ui import routes, state
 
-actor, lang = state.guard()
+actor, lang = state.guard("register")
 st.title(t("ui.register.title", lang))
 st.caption(t("ui.register.intro", lang))
-if not actor.is_anonymous:
-    st.info(t("ui.login.already", lang))
-    st.stop()
 with st.form("reg_form"):
     c1, c2 = st.columns(2)
     name = c1.text_input(t("field.name", lang), key="reg_name")
@@ -54,25 +50,21 @@ if submitted:
         "contact_phone": contact_phone,
         "contact_email": contact_email,
     }
-    try:
-        if password != password2:
-            raise ValidationFailed([FieldError("password", "ui.register.mismatch", {})])
-        with session_scope() as s:
-            org, user = accounts.register_vendor(
-                data,
-                username=username,
-                password=password,
-                display_name=display_name,
-                language=lang,
-                session=s,
-            )
-            s.commit()
-        with session_scope() as s:
-            user, who = accounts.authenticate(username, password, session=s)
-            s.commit()
-    except PortalError as err:
-        ui.show_error(err, lang)
-    else:
-        state.login(user, who)
-        state.flash(t("ui.register.done", lang))
-        st.rerun()
+    if password != password2:
+        ui.show_error(ValidationFailed([FieldError("password", "ui.register.mismatch", {})]), lang)
+        st.stop()
+    registered = ui.act(
+        accounts.register_vendor,
+        data,
+        username=username,
+        password=password,
+        display_name=display_name,
+        language=lang,
+        rerun=False,
+    )
+    if registered is not None:
+        signed = ui.act(sessions.sign_in, username, password, rerun=False)
+        if signed is not None:
+            state.login(signed)
+            state.flash(t("ui.register.done", lang))
+            state.go(routes.home_of(signed.actor))

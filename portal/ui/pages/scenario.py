@@ -2,54 +2,33 @@
 
 import streamlit as st
 
-from portal import clock
-from portal.db import session_scope
-from portal.domain.errors import PortalError
-from portal.domain.lifecycle import SCENARIO as SCENARIO_MACHINE
 from portal.i18n import format_cny, format_date, format_datetime, label, t
-from portal.models import BidStatus, ScenarioStatus
-from portal.permissions import Action, can
-from portal.services import bids, offers, questions, scenarios
+from portal.services import bids, questions, scenarios
 from portal.ui import components as ui
 from portal.ui import state
+from portal.views.scenario import Do, scenario_page
 
-actor, lang = state.guard()
+actor, lang = state.guard("scenario")
 scenario_id = state.query_int("id")
 if scenario_id is None:
     st.info(t("ui.scenario.pick", lang))
     st.page_link(state.page("scenarios"), label=t("ui.nav.scenarios", lang))
     st.stop()
-
-try:
-    with session_scope() as s:
-        sc = scenarios.get_scenario(actor, scenario_id, session=s)
-        org = scenarios.org_names(s, {sc.org_id}).get(sc.org_id, "")
-        history = scenarios.status_history(actor, sc.id, session=s)
-        qa = questions.list_questions(actor, sc.id, session=s)
-        following = scenarios.is_following(actor, sc.id, session=s)
-        bid = bids.my_bid(actor, sc.id, session=s)
-        my_offers = offers.list_my_offers(actor, session=s) if actor.is_vendor else []
-        n_bids = bids.bid_count(s, sc.id)
-except PortalError as err:
-    ui.show_error(err, lang)
-    st.stop()
+view = ui.load(scenario_page, actor, scenario_id)
+sc = view.scenario
 
 st.title(ui.safe(ui.title_of(sc, lang)))
 ui.status_badge("status", sc.status, lang)
-st.caption(ui.safe(org) + " · " + ui.scenario_meta(sc, lang))
+st.caption(ui.safe(view.org_name) + " · " + ui.scenario_meta(sc, lang))
 if sc.title_en and lang == "zh":
     st.caption(ui.safe(sc.title_en))
-
-own = actor.is_department and actor.org_id == sc.org_id
-if own and st.button(t("ui.scenario.manage", lang), key="sc_manage", type="primary"):
+if view.can(Do.MANAGE) and st.button(t("ui.scenario.manage", lang), key="sc_manage", type="primary"):
     state.go("manage", id=sc.id)
-if actor.is_authority and sc.status == ScenarioStatus.SUBMITTED:
-    st.info(t("ui.scenario.awaiting_review", lang))
 
 tab_info, tab_qa, tab_history = st.tabs(
     [
         t("ui.scenario.tab_info", lang),
-        t("ui.scenario.tab_qa", lang, count=len(qa)),
+        t("ui.scenario.tab_qa", lang, count=len(view.questions)),
         t("ui.scenario.tab_history", lang),
     ]
 )
@@ -69,23 +48,19 @@ with tab_info:
     c1, c2, c3 = st.columns(3)
     c1.metric(t("field.question_deadline", lang), format_date(sc.question_deadline, lang))
     c2.metric(t("field.closing_date", lang), format_date(sc.closing_date, lang))
-    c3.metric(t("ui.scenario.bids", lang), n_bids)
+    c3.metric(
+        t("ui.scenario.bids", lang),
+        view.bid_count if view.bid_count is not None else t("ui.scenario.bids_sealed", lang),
+        help=t("ui.scenario.bids_sealed_help", lang) if view.bid_count is None else None,
+    )
     st.caption(t(f"eligibility.{sc.eligibility}", lang))
-    if can(actor, Action.SCENARIO_VIEW_CONTACT, sc):
-        st.caption(
-            t("ui.scenario.contact", lang)
-            + " "
-            + ui.safe(
-                " · ".join(x for x in (sc.contact_name, sc.contact_phone, sc.contact_email) if x) or "—"
-            )
-        )
-    elif actor.is_anonymous:
-        st.caption(t("ui.scenario.contact_login", lang))
+    if view.contact is not None:
+        st.caption(t("ui.scenario.contact", lang) + " " + ui.safe(view.contact))
 
 with tab_qa:
-    if not qa:
+    if not view.questions:
         st.caption(t("ui.qa.none", lang))
-    for q in qa:
+    for q in view.questions:
         with st.container(border=True):
             st.markdown(f"**{t('ui.qa.q', lang)}** " + ui.safe(q.text))
             if q.answer:
@@ -95,76 +70,80 @@ with tab_qa:
                 st.caption(t("ui.qa.pending", lang))
 
 with tab_history:
-    for h in history:
-        line = f"{format_datetime(h.at, lang)} · {label('status', h.to_status, lang)}"
-        if h.reason:
-            line += " · " + ui.safe(h.reason)
-        st.markdown("- " + line)
+    ui.history(view.history, lang)
 
-if actor.is_authority and "cancelled" in SCENARIO_MACHINE.targets(sc.status):
+for note in view.notices:
+    st.info(t(note, lang))
+
+if view.can(Do.CANCEL):
     with st.expander(t("ui.manage.cancel", lang)):  # the authority may stop any running scenario
         reason = st.text_input(t("ui.reason", lang), key="auth_cancel_reason")
         if st.button(t("ui.manage.cancel", lang), key="auth_cancel"):
-            ui.run_action(
-                lambda s: scenarios.cancel_scenario(actor, sc.id, reason, session=s), lang, t("ui.done", lang)
-            )
+            ui.act(scenarios.cancel_scenario, actor, sc.id, reason, done=t("ui.done", lang))
 
-if not actor.is_vendor:
-    if actor.is_anonymous and sc.status == ScenarioStatus.PUBLISHED:
-        st.info(t("ui.scenario.login_to_bid", lang))
+if not (view.can(Do.FOLLOW) or view.can(Do.UNFOLLOW) or view.can(Do.ASK) or view.bid is not None):
     st.stop()
 
 # ------------------------------------------------------------------------- vendor actions
 st.divider()
 st.subheader(t("ui.vendor.actions", lang))
-if st.button(t("ui.unfollow" if following else "ui.follow", lang), key="sc_follow"):
-    ui.run_action(
-        lambda s: scenarios.follow_scenario(actor, sc.id, not following, session=s),
-        lang,
-        t("ui.unfollowed" if following else "ui.followed", lang),
-    )
+if view.can(Do.FOLLOW) and st.button(t("ui.follow", lang), key="sc_follow"):
+    ui.act(scenarios.follow_scenario, actor, sc.id, True, done=t("ui.followed", lang))
+if view.can(Do.UNFOLLOW) and st.button(t("ui.unfollow", lang), key="sc_follow"):
+    ui.act(scenarios.follow_scenario, actor, sc.id, False, done=t("ui.unfollowed", lang))
 
-is_open = sc.status == ScenarioStatus.PUBLISHED
-if is_open and clock.today() <= sc.question_deadline:
+if view.can(Do.ASK):
     with st.form("ask_form", clear_on_submit=True):
         text = st.text_area(t("ui.qa.ask", lang), key="ask_text", max_chars=2000)
         if st.form_submit_button(t("ui.qa.ask_submit", lang), key="ask_submit"):
-            ui.run_action(
-                lambda s: questions.ask_question(actor, sc.id, text, session=s), lang, t("ui.qa.asked", lang)
-            )
+            ui.act(questions.ask_question, actor, sc.id, text, done=t("ui.qa.asked", lang))
 
+bid = view.bid
+if bid is None:
+    st.stop()
 st.subheader(t("ui.bid.title", lang))
-if bid is not None:
+if bid.status is not None:
     st.markdown(t("ui.bid.status", lang, status=label("bid_status", bid.status, lang)))
-if not actor.verified:
-    st.info(t("ui.vendor_pending", lang))
+if not view.can(Do.BID):
     st.stop()
-if not is_open or clock.today() > sc.closing_date:
-    st.caption(t("ui.bid.closed", lang))
-    st.stop()
-editable = bid is None or bid.status in (BidStatus.DRAFT, BidStatus.SUBMITTED, BidStatus.WITHDRAWN)
-if not editable:
-    st.stop()
-offer_ids = [None] + [o.id for o in my_offers]
-offer_titles = {o.id: o.title for o in my_offers}
+form = f"bid{sc.id}"
+version, rendered = ui.form_snapshot(  # what this form was rendered from (a stale save is a conflict)
+    form,
+    bid.version,
+    {
+        "approach": bid.approach,
+        "timeline": bid.timeline,
+        "price": bid.price,
+        "team": bid.team,
+        "offer": bid.offer_id,
+    },
+)
+choices = dict(view.offer_choices)
+offer_ids = [None, *choices]
 with st.form("bid_form"):
-    approach = st.text_area(t("field.approach", lang), value=bid.approach if bid else "", key="bid_approach")
-    timeline = st.text_input(t("field.timeline", lang), value=bid.timeline if bid else "", key="bid_timeline")
+    approach = st.text_area(
+        t("field.approach", lang), value=rendered["approach"], key=ui.wkey(form, "approach")
+    )
+    timeline = st.text_input(
+        t("field.timeline", lang), value=rendered["timeline"], key=ui.wkey(form, "timeline")
+    )
     price = st.number_input(
-        t("field.price", lang), min_value=0, step=10_000, value=bid.price if bid else 0, key="bid_price"
+        t("field.price", lang), min_value=0, step=10_000, value=rendered["price"], key=ui.wkey(form, "price")
     )
     st.caption(format_cny(price, lang))
-    team = st.text_area(t("field.team", lang), value=bid.team if bid else "", key="bid_team")
+    team = st.text_area(t("field.team", lang), value=rendered["team"], key=ui.wkey(form, "team"))
     offer_id = st.selectbox(
         t("field.offer_id", lang),
         offer_ids,
-        index=offer_ids.index(bid.offer_id) if bid and bid.offer_id in offer_ids else 0,
-        format_func=lambda i: t("ui.none", lang) if i is None else offer_titles[i],
-        key="bid_offer",
+        index=offer_ids.index(rendered["offer"]) if rendered["offer"] in offer_ids else 0,
+        format_func=lambda i: t("ui.none", lang) if i is None else choices[i],
+        key=ui.wkey(form, "offer"),
     )
     c1, c2 = st.columns(2)
     save = c1.form_submit_button(t("ui.bid.save", lang), key="bid_save")
-    submit = c2.form_submit_button(t("ui.bid.submit", lang), key="bid_save_submit", type="primary")
+    submit = view.can(Do.SUBMIT_BID) and c2.form_submit_button(
+        t("ui.bid.submit", lang), key="bid_save_submit", type="primary"
+    )
 if save or submit:
     data = {
         "approach": approach,
@@ -173,14 +152,14 @@ if save or submit:
         "team": team,
         "offer_id": offer_id,
     }
-
-    def _save(s):  # type: ignore[no-untyped-def]
-        saved = bids.save_bid(actor, sc.id, data, expected_version=bid.version if bid else None, session=s)
-        if submit and saved.status == BidStatus.DRAFT:
-            bids.submit_bid(actor, saved.id, session=s)
-        return saved
-
-    ui.run_action(_save, lang, t("ui.bid.submitted" if submit else "ui.bid.saved", lang))
-withdrawable = bid is not None and bid.status in (BidStatus.DRAFT, BidStatus.SUBMITTED)
-if withdrawable and st.button(t("ui.bid.withdraw", lang), key="bid_withdraw"):
-    ui.run_action(lambda s: bids.withdraw_bid(actor, bid.id, session=s), lang, t("ui.bid.withdrawn", lang))
+    ui.act(
+        bids.save_and_submit_bid if submit else bids.save_bid,
+        actor,
+        sc.id,
+        data,
+        expected_version=version,
+        form=form,
+        done=t("ui.bid.submitted" if submit else "ui.bid.saved", lang),
+    )
+if view.can(Do.WITHDRAW_BID) and st.button(t("ui.bid.withdraw", lang), key="bid_withdraw"):
+    ui.act(bids.withdraw_bid, actor, bid.id, form=form, done=t("ui.bid.withdrawn", lang))

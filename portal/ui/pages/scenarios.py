@@ -11,7 +11,7 @@ from portal.ui import components as ui
 from portal.ui import matchmaking, state
 
 PAGE_SIZE = 20
-actor, lang = state.guard()
+actor, lang = state.guard("scenarios")
 st.title(t("ui.scenarios.title", lang))
 st.caption(t("ui.scenarios.intro", lang))
 

@@ -9,7 +9,7 @@ from portal.services import outcomes, scenarios
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard()
+actor, lang = state.guard("showcases")
 st.title(t("ui.showcases.title", lang))
 st.caption(t("ui.showcases.intro", lang))
 with session_scope() as s:

@@ -5,12 +5,11 @@ import streamlit as st
 from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import format_cny, format_date, format_datetime, label, t
-from portal.models import Role
 from portal.services import bids, scenarios
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard({Role.VENDOR})
+actor, lang = state.guard("my-bids")
 st.title(t("ui.my_bids.title", lang))
 with session_scope() as s:
     rows = bids.list_my_bids(actor, session=s)

@@ -4,12 +4,12 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import format_datetime, label, t
-from portal.models import Maturity, OfferStatus, Role
+from portal.models import Maturity, OfferStatus
 from portal.services import offers
 from portal.ui import components as ui
 from portal.ui import state
 
-actor, lang = state.guard({Role.VENDOR})
+actor, lang = state.guard("offers")
 st.title(t("ui.offers.title", lang))
 with session_scope() as s:
     mine = offers.list_my_offers(actor, session=s)

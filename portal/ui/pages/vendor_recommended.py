@@ -4,12 +4,11 @@ import streamlit as st
 
 from portal.db import session_scope
 from portal.i18n import t
-from portal.models import Role
 from portal.services import offers
 from portal.ui import components as ui
 from portal.ui import matches, matchmaking, state
 
-actor, lang = state.guard({Role.VENDOR})
+actor, lang = state.guard("recommended")
 st.title(t("ui.recommended.title", lang))
 st.caption(t("ui.recommended.intro", lang))
 if not actor.verified:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portal.db import session_scope
 from portal.domain.errors import PortalError
 from portal.i18n import t
+from portal.services import runner
 from portal.services.exports import call_list_export
+from portal.ui.components import safe
 
 MIME = {
     "csv": "text/csv",
@@ -26,10 +27,9 @@ def call_list_downloads(call_id: int, lang: str, *, key: str) -> None:
     cols = st.columns(3)
     for col, fmt in zip(cols, ("html", "csv"), strict=False):
         try:
-            with session_scope() as s:
-                file = call_list_export(call_id, fmt, session=s, lang=lang)
+            file = runner.read(call_list_export, call_id, fmt, lang=lang)
         except PortalError as err:
-            st.error(err.message(lang))
+            st.error(safe(err.message(lang)))
             return
         col.download_button(
             t(f"ui.export.{fmt}", lang),
