@@ -81,6 +81,34 @@ def _unique_violation_table(exc: IntegrityError) -> str | None:
     return found.group(1) if found else None
 
 
+def _stale_rows(session: Session, table: str) -> list[tuple[type, int]]:
+    """``(model, id)`` of the rows of ``table`` in a session whose flush failed (read from the instance
+    state only: touching an attribute now would need a rollback)."""
+    rows = []
+    for state in list(session.identity_map.all_states()):
+        obj = state.obj()
+        if obj is not None and getattr(obj, "__tablename__", None) == table and state.identity:
+            rows.append((type(obj), int(state.identity[0])))
+    return rows
+
+
+def _explain_stale(engine: Engine | None, stale: list[tuple[type, int]]) -> None:
+    """Re-read a row that lost an optimistic-lock race and raise the conflict naming the latest change.
+
+    The failed flush has forgotten which version the loser had loaded; the race is between two saves,
+    so the change that won is the row's latest one.
+    """
+    if len(stale) != 1:
+        return
+    from portal.services.door import check_version  # the door knows how to describe a change
+
+    model, obj_id = stale[0]
+    with Session(engine or get_engine(), expire_on_commit=False) as fresh:
+        current = fresh.get(model, obj_id)
+        if current is not None and isinstance(getattr(current, "version", None), int) and current.version > 1:
+            check_version(current, current.version - 1)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """Open a session; roll back on any exception so nothing is half-written."""
@@ -89,9 +117,12 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         yield session
     except StaleDataError as exc:
         # The optimistic lock caught a concurrent save between load and flush: a user-facing conflict.
-        session.rollback()
         table = re.search(r"table '(\w+)'", str(exc))
-        raise Conflict(what=f"object.{table.group(1) if table else 'generic'}") from exc
+        name = table.group(1) if table else "generic"
+        stale = _stale_rows(session, name)
+        session.rollback()
+        _explain_stale(engine, stale)  # raises the detailed conflict when the row can be read again
+        raise Conflict(what=f"object.{name}") from exc
     except IntegrityError as exc:
         session.rollback()
         table = _unique_violation_table(exc)

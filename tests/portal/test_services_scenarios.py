@@ -165,7 +165,9 @@ def test_a_concurrent_save_between_load_and_flush_is_a_conflict(engine, session,
         scenarios.update_scenario(
             world.dept_a.actor, stale.id, {"title": "第二位编辑的标题"}, expected_version=None, session=second
         )
-    assert info.value.message("zh").startswith("该场景已被他人修改")
+    message = info.value.message("zh")
+    assert message.startswith("该场景已被") and "未保存" in message
+    assert [c.field for c in info.value.changes] == ["title"]  # the change that won is named
     session.expire_all()
     assert session.get(Scenario, sc.id).title == "第一位编辑的标题"
 
