@@ -49,6 +49,7 @@ class ChangedField:
 
     field: str  # a ``field.*`` catalogue suffix, e.g. "title" (or "status")
     value: str  # the current value as display text (already shortened)
+    amount: int | None = None  # set for money fields (CNY), so the page can format it
 
 
 class Conflict(PortalError):

@@ -162,7 +162,11 @@ def check_version(obj: Any, expected_version: int | None) -> None:
             if "from_status" in row.payload:
                 names.append("status")
             seen += [n for n in names if isinstance(n, str) and n not in seen]
-        changes = [ChangedField(n, display_value(getattr(obj, n, ""))) for n in seen if hasattr(obj, n)]
+        changes = [
+            ChangedField(n, display_value(getattr(obj, n, "")), _amount(n, getattr(obj, n, None)))
+            for n in seen
+            if hasattr(obj, n)
+        ]
         if newer:
             at = newer[0].at
             user = session.get(User, newer[0].actor_id) if newer[0].actor_id else None
@@ -175,6 +179,13 @@ def check_version(obj: Any, expected_version: int | None) -> None:
         at=at,
         when=at,
     )
+
+
+MONEY_FIELDS = frozenset({"price", "budget_min", "budget_max", "contract_value"})
+
+
+def _amount(field: str, value: Any) -> int | None:
+    return value if field in MONEY_FIELDS and isinstance(value, int) else None
 
 
 def display_value(value: Any, limit: int = 200) -> str:

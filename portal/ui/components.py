@@ -62,7 +62,11 @@ def show_conflict(err: Conflict, lang: str, *, form: str | None = None) -> None:
         st.markdown(
             t("ui.conflict.their_change", lang)
             + "\n\n"
-            + "\n".join(f"- **{t('field.' + c.field, lang)}**: {safe(c.value)}" for c in err.changes)
+            + "\n".join(
+                f"- **{t('field.' + c.field, lang)}**: "
+                + (format_cny(c.amount, lang) if c.amount is not None else safe(c.value))
+                for c in err.changes
+            )
         )
     st.button(
         t("ui.conflict.reload", lang),
