@@ -55,6 +55,12 @@ class EventType(enum.StrEnum):
     DEMO_LOADED = "demo.loaded"
     INDEX_REBUILT = "index.rebuilt"
     BACKUP_CREATED = "backup.created"
+    MAIL_SETTINGS_SAVED = "mail.settings_saved"
+    MAIL_PAUSED = "mail.paused"
+    MAIL_RESUMED = "mail.resumed"
+    MAIL_REQUEUED = "mail.requeued"
+    SUBSCRIBED = "subscription.created"
+    UNSUBSCRIBED = "subscription.deleted"
 
 
 def record(

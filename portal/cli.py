@@ -111,6 +111,41 @@ def cmd_close_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_digests(args: argparse.Namespace) -> int:
+    """Queue and send today's digests (safe at any frequency: a second run the same day sends nothing).
+
+    Example: ``python -m portal send-digests`` →
+    ``{"smtp": true, "digests": {"considered": 81, "sent": 12, "skipped": 69}, "delivery": {"sent": 12, …}}``
+    """
+    from portal.services import digests, outbox
+
+    report = digests.send_digests(session_scope, rank=not args.no_rank)
+    delivery = outbox.deliver_due(session_scope)
+    print(json.dumps({"smtp": outbox.enabled(), "digests": report.as_dict(), "delivery": delivery.as_dict()}))
+    return 0
+
+
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    """Deadline reminders (questions and closing in 3 days, closing in 1 day, unsubmitted drafts); never twice."""
+    from portal.services import digests, outbox
+
+    report = digests.send_reminders(session_scope)
+    delivery = outbox.deliver_due(session_scope)
+    print(
+        json.dumps({"smtp": outbox.enabled(), "reminders": report.as_dict(), "delivery": delivery.as_dict()})
+    )
+    return 0
+
+
+def cmd_send_mail(args: argparse.Namespace) -> int:
+    """Deliver queued e-mails that are due (retries with backoff; failures stay in the outbox)."""
+    from portal.services import outbox
+
+    delivery = outbox.deliver_due(session_scope, limit=args.limit)
+    print(json.dumps({"smtp": outbox.enabled(), "delivery": delivery.as_dict()}))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Refuse production start while demo passwords are active (exit 3).
 
@@ -210,6 +245,9 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "create-user": (cmd_create_user, "create a user for an organization"),
     "create-org": (cmd_create_org, "create an organization"),
     "close-due": (cmd_close_due, "close scenarios whose closing date has passed"),
+    "send-digests": (cmd_send_digests, "send today's e-mail digests of new matching scenarios"),
+    "send-reminders": (cmd_send_reminders, "send deadline reminders (questions, closing, draft bids)"),
+    "send-mail": (cmd_send_mail, "deliver queued e-mails that are due"),
     "check": (cmd_check, "check that the configuration is safe to serve"),
     "build-demo-embeddings": (
         cmd_build_demo_embeddings,
@@ -234,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--display-name")
             p.add_argument("--language", default="zh", choices=["zh", "en"])
             p.add_argument("--password", help="(default: $PORTAL_NEW_PASSWORD or prompt)")
+        if name == "send-digests":
+            p.add_argument("--no-rank", action="store_true", help="newest first, without the matching engine")
+        if name == "send-mail":
+            p.add_argument("--limit", type=int, default=500)
         if name == "backup":
             p.add_argument("--output", help="backup file (default: var/backups/portal-<time>.db|.dump)")
         if name == "restore":

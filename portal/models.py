@@ -183,6 +183,7 @@ class User(_Versioned, table=True):
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
     password_changed_at: datetime | None = None
+    email: str = Field(default="", max_length=254)  # where e-mail notifications go (empty: in-app only)
 
 
 class LoginSession(SQLModel, table=True):
@@ -509,6 +510,87 @@ class ChangeLog(SQLModel, table=True):
     object_id: int
     op: str = Field(max_length=10)  # upsert | delete
     at: datetime = Field(default_factory=clock.now)
+
+
+# ------------------------------------------------------------------------------------ reach (mail)
+
+
+class Channel(enum.StrEnum):
+    """How one kind of notification reaches a user."""
+
+    IN_APP = "in_app"  # only the portal's inbox
+    IMMEDIATE = "immediate"  # inbox, and an e-mail right away
+    DIGEST = "digest"  # inbox, and a line in the next daily digest e-mail
+
+
+class OutboxState(enum.StrEnum):
+    """Delivery bookkeeping, not a business status: the row itself is its log (attempts, error, sent_at)."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS; stays visible to the authority, can be requeued
+
+
+class MailSettings(SQLModel, table=True):
+    """One user's delivery choices (a missing row means the defaults of ``subscriptions``)."""
+
+    __tablename__ = "mail_settings"
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    channels: dict[str, str] = _json_dict()  # notification kind -> Channel (missing: the default)
+    profile_sectors: bool = True  # a vendor follows the sectors of its own profile unless it opts out
+    paused: bool = False  # one-click unsubscribe: no e-mail at all until the user turns it back on
+    last_digest_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
+class Subscription(SQLModel, table=True):
+    """A sector, a region or a saved search (free text plus filters) a user wants to hear about."""
+
+    __tablename__ = "subscription"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    kind: str = Field(max_length=10)  # sector | region | search
+    value: str = Field(default="", max_length=200)  # the code, or the free-text query
+    filters: dict[str, Any] = _json_dict()  # search: {"sectors": [...], "regions": [...]}
+    created_at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail written in the transaction of the action that caused it, delivered afterwards."""
+
+    __tablename__ = "outbox_message"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)  # what it is about: the same key is never sent twice
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    to_addr: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str
+    body_html: str
+    headers: dict[str, str] = _json_dict()
+    state: OutboxState = Field(default=OutboxState.QUEUED, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=clock.now, index=True)
+    lease_until: datetime | None = None  # a sender holds it until then (two senders never both send)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=clock.now, nullable=False)
+    sent_at: datetime | None = None
+
+
+class DeliveryLog(SQLModel, table=True):
+    """Digests and reminders already dispatched: the unique key makes a second run send nothing."""
+
+    __tablename__ = "delivery_log"
+    key: str = Field(primary_key=True, max_length=120)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
+class PortalSecret(SQLModel, table=True):
+    """Secrets every portal process shares (the unsubscribe-token key); the database is the source of truth."""
+
+    __tablename__ = "portal_secret"
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
 
 
 EDITABLE_TABLES = (Organization, User, Call, Scenario, Question, Offer, Bid, Outcome, Showcase)

@@ -121,6 +121,8 @@ class Action(enum.StrEnum):
     USER_MANAGE = "user.manage"
     DATA_EXPORT = "data.export"
     INDEX_MANAGE = "index.manage"
+    MAIL_SETTINGS = "mail.settings"
+    MAIL_MANAGE = "mail.manage"
 
 
 def _owns_org(actor: Actor, org_id: int | None) -> bool:
@@ -261,6 +263,8 @@ RULES: dict[Action, Callable[[Actor, Any], bool]] = {
     Action.USER_MANAGE: _authority,
     Action.DATA_EXPORT: _authority,
     Action.INDEX_MANAGE: _authority,
+    Action.MAIL_SETTINGS: _logged_in,
+    Action.MAIL_MANAGE: _authority,
 }
 
 _checks: contextvars.ContextVar[list[tuple[Action, Any]] | None] = contextvars.ContextVar(

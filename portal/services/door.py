@@ -229,14 +229,21 @@ def notify(
     object_id: int | None = None,
     **params: Any,
 ) -> int:
-    """Queue one notification per user (deduplicated); returns how many were added."""
-    count = 0
-    for uid in sorted(set(user_ids)):
-        session.add(
-            Notification(user_id=uid, kind=kind, params=params, object_type=object_type, object_id=object_id)
-        )
-        count += 1
-    return count
+    """Queue one notification per user (deduplicated); returns how many were added.
+
+    Users who chose "e-mail immediately" for this kind also get a message in the outbox, in the
+    same transaction (``services.outbox``: delivered afterwards, never blocking this action).
+    """
+    rows = [
+        Notification(user_id=uid, kind=kind, params=params, object_type=object_type, object_id=object_id)
+        for uid in sorted(set(user_ids))
+    ]
+    session.add_all(rows)
+    if rows:
+        from portal.services import mail_compose  # the mail side imports the door: import late
+
+        mail_compose.mail_notifications(session, rows)
+    return len(rows)
 
 
 def notify_org(
