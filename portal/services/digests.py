@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal import clock
@@ -39,7 +38,7 @@ from portal.models import (
 )
 from portal.permissions import actor_for
 from portal.services import mail_compose, outbox, subscriptions
-from portal.services.door import notify, org_user_ids
+from portal.services.door import add_once, notify, org_user_ids
 
 log = logging.getLogger(__name__)
 MAX_ITEMS = 20  # scenarios per digest; the rest are one click away
@@ -49,12 +48,7 @@ def _claim(session: Session, key: str, user_id: int | None) -> bool:
     """Record ``key`` as dispatched; False when it already was (by this or another process)."""
     if session.get(DeliveryLog, key) is not None:
         return False
-    try:
-        with session.begin_nested():
-            session.add(DeliveryLog(key=key, user_id=user_id))
-    except IntegrityError:
-        return False
-    return True
+    return add_once(session, DeliveryLog(key=key, user_id=user_id))
 
 
 # ------------------------------------------------------------------------------------ digests
@@ -87,7 +81,7 @@ def _ranked(
     session: Session, user: User, org: Organization, fresh: list[Scenario], rank: bool
 ) -> list[DigestItem]:
     """The new scenarios this user follows, best match first (with the matching engine's reasons)."""
-    lang = user.language if user.language in ("zh", "en") else "zh"
+    lang = mail_compose.lang_of(user)
     subs = subscriptions.subscriptions_of(session, user.id)  # type: ignore[arg-type]
     sectors = {s.value for s in subs if s.kind == "sector"}
     if user.role == Role.VENDOR and subscriptions.follows_profile_sectors(session, user.id):  # type: ignore[arg-type]
@@ -123,7 +117,6 @@ def _ranked(
                         regions=f.get("regions") or None,
                     )
                 else:
-                    hits = []
                     for sc in fresh:
                         if (not f.get("sectors") or sc.sector in f["sectors"]) and (
                             not f.get("regions") or sc.region in f["regions"]
@@ -198,7 +191,7 @@ def _digest_news(session: Session, user_id: int, since: datetime) -> list[Notifi
 def digest_mail(
     session: Session, user: User, items: list[DigestItem], news: list[Notification]
 ) -> mail_compose.Mail:
-    lang = user.language if user.language in ("zh", "en") else "zh"
+    lang = mail_compose.lang_of(user)
     lines: list[tuple[str, str, str | None]] = []
     for it in items:
         title = it.title_en if lang == "en" and it.title_en else it.title
@@ -239,7 +232,8 @@ def send_digests(
         return JobReport(0, 0, 0)
     with session_factory() as s:
         q = select(User.id).where(User.is_active == True, User.email != "")  # noqa: E712
-        user_ids = [u for u in s.exec(q.order_by(col(User.id))).all() if only is None or u in set(only)]
+        wanted = None if only is None else set(only)
+        user_ids = [u for u in s.exec(q.order_by(col(User.id))).all() if wanted is None or u in wanted]
     sent = skipped = 0
     for uid in user_ids:
         with session_factory() as s:

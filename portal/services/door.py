@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel, col, select
 
@@ -218,6 +219,20 @@ def apply_changes(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
 def log_change(session: Session, object_type: str, object_id: int, op: str = "upsert") -> None:
     """Append to the change log that every process's vector index follows."""
     session.add(ChangeLog(object_type=object_type, object_id=object_id, op=op))
+
+
+def add_once(session: Session, row: SQLModel) -> bool:
+    """Insert ``row`` unless a row with its unique key exists; False when it does.
+
+    Why a savepoint: two processes may insert the same key at once; the loser's unique violation
+    rolls back only this insert, not the caller's transaction.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def notify(

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from portal.i18n import t
+from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from portal.models import Notification, User
 from portal.services.subscriptions import unsubscribe_token
 
@@ -41,8 +41,9 @@ class Mail:
     headers: dict[str, str]
 
 
-def _lang(user: User) -> str:
-    return user.language if user.language in ("zh", "en") else "zh"
+def lang_of(user: User) -> str:
+    """The language a user's mail is written in (their UI language)."""
+    return user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def wrap(
@@ -52,7 +53,7 @@ def wrap(
 
     ``lines`` are already translated; the HTML variant of each is already escaped.
     """
-    lang = _lang(user)
+    lang = lang_of(user)
     unsub = link("unsubscribe", t=unsubscribe_token(session, user.id))  # type: ignore[arg-type]
     settings = link("subscriptions")
     text_parts = [t("mail.greeting", lang, name=user.display_name), ""]
@@ -99,15 +100,13 @@ def notification_line(n: Notification, lang: str) -> tuple[str, str, str | None]
     """One notification as a text line, an escaped HTML line and its deep link."""
     key = f"notification.{n.kind}"
     path = OBJECT_PATHS.get(n.object_type or "")
-    href = (
-        link(path, id=n.object_id) if path and n.object_type == "scenario" else (link(path) if path else None)
-    )
+    href = None if path is None else link(path, id=n.object_id if n.object_type == "scenario" else None)
     return (t(key, lang, **_params(n)), t(key, lang, escape=html.escape, **_params(n)), href)
 
 
 def notification_mail(session: Session, user: User, n: Notification) -> Mail:
     """The immediate e-mail for one notification."""
-    lang = _lang(user)
+    lang = lang_of(user)
     text_line, html_line, href = notification_line(n, lang)
     subject = t("mail.subject.notification", lang, text=text_line)[:250]
     return wrap(session, user, subject, [(text_line, html_line, href)])

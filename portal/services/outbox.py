@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal import audit, clock
@@ -23,6 +22,7 @@ from portal.domain.errors import NotFound, RuleViolation
 from portal.models import MAX_ID, OutboxMessage, OutboxState, User
 from portal.permissions import Action, Actor, require
 from portal.services import mailer
+from portal.services.door import add_once
 from portal.services.mail_compose import Mail
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,6 @@ def enqueue(session: Session, user: User, key: str, mail: Mail) -> OutboxMessage
     """
     if not user.email or not user.is_active or not enabled():
         return None
-    if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
-        return None
     row = OutboxMessage(
         key=key[:120],
         user_id=user.id,
@@ -56,12 +54,7 @@ def enqueue(session: Session, user: User, key: str, mail: Mail) -> OutboxMessage
         body_html=mail.html,
         headers=mail.headers,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    return row if add_once(session, row) else None
 
 
 def backoff(attempts: int) -> timedelta:

@@ -15,13 +15,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.domain.errors import FieldError, NotFound, RuleViolation, ValidationFailed
 from portal.models import Channel, MailSettings, Organization, PortalSecret, Role, Subscription, User
 from portal.permissions import Action, Actor, require
+from portal.services.door import add_once
 from portal.taxonomy import is_region, is_sector
 
 #: Every kind of notification a user can route, with its default channel. Time-critical kinds
@@ -276,11 +276,7 @@ def _secret(session: Session) -> bytes:
     """The shared signing key, created by whichever process needs it first (the database holds it)."""
     row = session.get(PortalSecret, _SECRET)
     if row is None:
-        try:
-            with session.begin_nested():
-                session.add(PortalSecret(name=_SECRET, value=secrets.token_hex(32)))
-        except IntegrityError:  # another process created it first: use theirs
-            pass
+        add_once(session, PortalSecret(name=_SECRET, value=secrets.token_hex(32)))  # or theirs, if first
         row = session.get(PortalSecret, _SECRET)
     assert row is not None
     return bytes.fromhex(row.value)

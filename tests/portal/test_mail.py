@@ -172,7 +172,7 @@ def test_the_daily_digest_lists_new_matching_scenarios_once_a_day(engine, sessio
     subscriptions.save_search(w.vendor_y.actor, "", {"regions": ["province"]}, session=session)
     session.commit()
     health = scenario_in(session, w, "published", title="乡镇卫生院远程影像诊断")
-    transport = scenario_in(
+    scenario_in(
         session,
         w,
         "published",
@@ -196,7 +196,6 @@ def test_the_daily_digest_lists_new_matching_scenarios_once_a_day(engine, sessio
     again = digests.send_digests(factory(engine), rank=False)
     outbox.deliver_due(factory(engine))
     assert again.sent == 0 and len(smtp.inbox.messages) == first.sent
-    del transport
 
 
 def test_two_processes_running_the_digest_at_once_send_one_each(engine, session, world, smtp):
