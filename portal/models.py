@@ -12,13 +12,14 @@ No ``from __future__ import annotations`` here: it breaks SQLModel relationships
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from portal import clock
+from portal.domain.arguments import MAX_ID, InputRules, ListLimit
 
 # Named constraints, so that later migrations can drop or change them (SQLite batch mode needs names).
 SQLModel.metadata.naming_convention = {
@@ -29,8 +30,12 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Largest primary key (PostgreSQL INTEGER); ids from input beyond it can name no row.
-MAX_ID = 2**31 - 1
+# MAX_ID (largest primary key, PostgreSQL INTEGER) comes from portal.domain.arguments: ids beyond it name no row.
+
+#: List/JSON fields: at most this many entries of at most this many characters (docs/validation.md).
+CODES = ListLimit(items=30, chars=40)
+LINES = ListLimit(items=50, chars=200)
+INDICATORS = ListLimit(items=30, chars=200, keys=4)
 
 # ---------------------------------------------------------------------------------------- enums
 
@@ -133,6 +138,7 @@ class _Versioned(_Stamped):
 
 
 class OrganizationBase(SQLModel):
+    input_rules: ClassVar[InputRules] = InputRules(lists={"sectors": CODES, "service_regions": CODES})
     name: str = Field(min_length=2, max_length=120)
     name_en: str = Field(default="", max_length=200)
     region: str = Field(max_length=40)
@@ -208,7 +214,8 @@ class LoginSession(SQLModel, table=True):
 
 
 class CallBase(SQLModel):
-    theme: str = Field(min_length=4, max_length=120)
+    input_rules: ClassVar[InputRules] = InputRules(min_weight={"theme": 4}, lists={"sectors": CODES})
+    theme: str = Field(max_length=120)
     theme_en: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=4000)
     sectors: list[str] = _json_list()
@@ -235,10 +242,15 @@ class CallCreate(CallBase):
 
 
 class ScenarioBase(SQLModel):
-    title: str = Field(min_length=4, max_length=120)
+    # Minimum lengths are weighted (a CJK character counts 2) and list sizes bounded: see InputRules.
+    input_rules: ClassVar[InputRules] = InputRules(
+        min_weight={"title": 4, "summary": 10, "description": 20},
+        lists={"data_resources": LINES, "indicators": INDICATORS},
+    )
+    title: str = Field(max_length=120)
     title_en: str = Field(default="", max_length=200)
-    summary: str = Field(min_length=10, max_length=500)
-    description: str = Field(min_length=20, max_length=8000)
+    summary: str = Field(max_length=500)
+    description: str = Field(max_length=8000)
     sector: str = Field(max_length=40, index=True)
     region: str = Field(max_length=40, index=True)
     data_resources: list[str] = _json_list()
@@ -373,8 +385,12 @@ class Question(_Versioned, table=True):
 
 
 class OfferBase(SQLModel):
-    title: str = Field(min_length=4, max_length=120)
-    description: str = Field(min_length=20, max_length=8000)
+    input_rules: ClassVar[InputRules] = InputRules(
+        min_weight={"title": 4, "description": 20},
+        lists={"sectors": CODES, "regions": CODES, "reference_cases": ListLimit(items=10, chars=500)},
+    )
+    title: str = Field(max_length=120)
+    description: str = Field(max_length=8000)
     sectors: list[str] = _json_list()
     regions: list[str] = _json_list()
     reference_cases: list[str] = _json_list()
@@ -410,10 +426,11 @@ class OfferUpdate(SQLModel):
 
 
 class BidBase(SQLModel):
-    approach: str = Field(min_length=20, max_length=8000)
-    timeline: str = Field(min_length=4, max_length=2000)
+    input_rules: ClassVar[InputRules] = InputRules(min_weight={"approach": 20, "timeline": 4, "team": 4})
+    approach: str = Field(max_length=8000)
+    timeline: str = Field(max_length=2000)
     price: int = Field(ge=0, le=10_000_000_000, sa_type=BigInteger)  # CNY amounts exceed 32 bits
-    team: str = Field(min_length=4, max_length=2000)
+    team: str = Field(max_length=2000)
     offer_id: int | None = Field(default=None, foreign_key="offer.id", ge=1, le=MAX_ID)
 
 

@@ -8,22 +8,19 @@ errors into ``FieldError`` keys and adds the cross-field and taxonomy rules.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from portal.domain.arguments import CONTROL as _CONTROL  # noqa: F401  (re-exported for older callers)
+from portal.domain.arguments import InputRules, clean_text, rule_errors
 from portal.domain.errors import FieldError, ValidationFailed
 from portal.taxonomy import is_region, is_sector
 
 M = TypeVar("M", bound=BaseModel)
 
-# Control, zero-width and bidi-override characters, and lone surrogates (a JSON "\ud800" escape decodes to
-# one; neither SQLite nor PostgreSQL can store it as UTF-8).
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,40}$")
 
@@ -38,6 +35,7 @@ _PYDANTIC_KEYS = {
     "less_than_equal": "validation.too_large",
     "less_than": "validation.too_large",
     "int_parsing": "validation.not_a_number",
+    "int_parsing_size": "validation.too_large",
     "int_type": "validation.not_a_number",
     "int_from_float": "validation.not_a_number",
     "float_parsing": "validation.not_a_number",
@@ -47,14 +45,7 @@ _PYDANTIC_KEYS = {
     "enum": "validation.invalid_choice",
 }
 
-
-def clean_text(value: Any) -> Any:
-    """Normalise text (NFC), drop control and bidi-override characters, trim whitespace."""
-    if not isinstance(value, str):
-        return value
-    # Controls go before NFC: removing a zero-width char between "e" and U+0301 must still compose.
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return unicodedata.normalize("NFC", value).strip()
+__all__ = ["Checker", "clean", "clean_text", "parse"]
 
 
 def clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -71,18 +62,72 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse(model: type[M], data: dict[str, Any]) -> M:
-    """Validate ``data`` into ``model`` or raise ``ValidationFailed`` with per-field keys."""
+def _errors_of(exc: PydanticError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "form"
+        key = _PYDANTIC_KEYS.get(err["type"], "validation.invalid")
+        ctx = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
+        error = FieldError(field, key, ctx)
+        if all((e.field, e.key) != (field, key) for e in errors):  # one message per item list
+            errors.append(error)
+    return errors
+
+
+def _partial(model: type[M], data: dict[str, Any], bad: set[str]) -> M:
+    """The model with every valid field converted, the failed ones ``None`` (for the cross-field rules)."""
+    obj = model.model_construct()
+    for name in model.model_fields:
+        if name in bad:
+            setattr(obj, name, None)
+        elif name in data:
+            try:
+                model.__pydantic_validator__.validate_assignment(obj, name, data[name])
+            except PydanticError:
+                setattr(obj, name, None)
+        elif not hasattr(obj, name):
+            setattr(obj, name, None)
+    return obj
+
+
+def parse(model: type[M], data: dict[str, Any], rules: Callable[[Checker, M], None] | None = None) -> M:
+    """Validate ``data`` into ``model`` or raise ``ValidationFailed`` listing EVERY problem, each at its field.
+
+    Three kinds of problem are collected in one pass: the model's field declarations (pydantic: types,
+    maximum lengths, bounds), its ``input_rules`` (weighted minimum lengths, list limits; see
+    ``portal.domain.arguments``) and the caller's cross-field ``rules(checker, value)``, which run on
+    the fields that are valid (the failed ones are ``None``, so a rule must skip ``None``). A field
+    reported by an earlier kind is not reported again by a later one.
+    """
+    cleaned = clean(data)
+    errors: list[FieldError] = []
+    parsed: M | None = None
     try:
-        return model.model_validate(clean(data))
+        parsed = model.model_validate(cleaned)
     except PydanticError as exc:
-        errors = []
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "form"
-            key = _PYDANTIC_KEYS.get(err["type"], "validation.invalid")
-            ctx = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
-            errors.append(FieldError(field, key, ctx))
-        raise ValidationFailed(errors) from None
+        errors = _errors_of(exc)
+    input_rules = getattr(model, "input_rules", None)
+    if isinstance(input_rules, InputRules):
+        errors += _new(rule_errors(input_rules, cleaned), errors)
+    if rules is not None:
+        bad = {e.field for e in errors}
+        value = parsed if parsed is not None and not bad else _partial(model, cleaned, bad)
+        chk = Checker()
+        rules(chk, value)
+        errors += _new(chk.errors, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert parsed is not None
+    return parsed
+
+
+def _new(found: list[FieldError], reported: list[FieldError]) -> list[FieldError]:
+    seen = {e.field for e in reported}
+    out: list[FieldError] = []
+    for e in found:
+        if e.field not in seen and (e.field, e.key) not in {(o.field, o.key) for o in out}:
+            out.append(e)
+    return out
 
 
 class Checker:

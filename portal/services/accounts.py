@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.audit import EventType
+from portal.domain import arguments
 from portal.domain.errors import AuthError, RuleViolation, ValidationFailed
 from portal.domain.uscc import is_valid_uscc
 from portal.domain.validation import Checker, clean, clean_text, parse
@@ -68,13 +69,13 @@ ROLE_FOR_KIND = {
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return _hasher().hash(arguments.secret(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+        return _hasher().verify(password_hash, arguments.secret(password))
+    except (VerificationError, InvalidHashError, ValidationFailed):  # a lone surrogate matches nothing
         return False
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from portal import audit, clock
 from portal.audit import EventType
 from portal.domain.errors import RuleViolation
-from portal.domain.validation import parse
+from portal.domain.validation import Checker, parse
 from portal.models import (
     Bid,
     BidCreate,
@@ -67,12 +67,20 @@ def check_withdraw(actor: Actor, bid: Bid, scenario: Scenario) -> None:
         raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
 
 
-def _check_offer(session: Session, actor: Actor, offer_id: int | None) -> None:
-    if offer_id is None:
-        return
-    offer = session.get(Offer, offer_id)
-    if offer is None or offer.vendor_org_id != actor.org_id:
-        raise RuleViolation("error.offer_not_yours")
+def validate_bid(actor: Actor, data: dict[str, Any], *, session: Session) -> BidCreate:
+    """Validate a bid's fields, reporting every problem at once, each at its field.
+
+    The related offer must be one of the vendor's own (a field error of ``offer_id``).
+    """
+
+    def rules(chk: Checker, bid: BidCreate) -> None:
+        if bid.offer_id is None:
+            return
+        offer = session.get(Offer, bid.offer_id)
+        if offer is None or offer.vendor_org_id != actor.org_id:
+            chk.fail("offer_id", "error.offer_not_yours")
+
+    return parse(BidCreate, data, rules)
 
 
 def save_bid(
@@ -97,8 +105,7 @@ def save_bid(
         select(Bid).where(Bid.scenario_id == scenario.id, Bid.vendor_org_id == actor.org_id)
     ).first()
     if bid is None:
-        parsed = parse(BidCreate, data)
-        _check_offer(session, actor, parsed.offer_id)
+        parsed = validate_bid(actor, data, session=session)
         bid = Bid(**parsed.model_dump(), scenario_id=scenario.id, vendor_org_id=actor.org_id)
         session.add(bid)
         session.flush()
@@ -111,8 +118,7 @@ def save_bid(
     if bid.status not in (B.DRAFT, B.SUBMITTED):
         raise RuleViolation("error.bid_not_editable", status=f"bid_status.{bid.status}")
     merged = {n: getattr(bid, n) for n in FIELDS} | data
-    parsed = parse(BidCreate, merged)
-    _check_offer(session, actor, parsed.offer_id)
+    parsed = validate_bid(actor, merged, session=session)
     diff = apply_changes(bid, parsed.model_dump())
     if diff:
         session.add(bid)

@@ -12,7 +12,7 @@ label; 主管部门 is the full name (Chinese or English) of a registered depart
 (with or without BOM), GBK/GB18030 or UTF-16 with BOM, separated by commas, tabs or semicolons.
 
 Each row goes through the same parsing and rules as a department's own entry
-(``ScenarioCreate`` + ``scenarios._check_rules``); a title already used by the same department (in
+(``scenarios.validate_scenario``); a title already used by the same department (in
 the file, or by an existing scenario that is not withdrawn or cancelled) is a duplicate.
 
 Scenarios are created through ``scenarios.create_scenario`` on behalf of their department: the
@@ -40,7 +40,7 @@ from portal import audit
 from portal.audit import EventType
 from portal.config import load_settings
 from portal.domain.errors import FieldError, RuleViolation, ValidationFailed
-from portal.domain.validation import Checker, clean, clean_text, parse
+from portal.domain.validation import clean, clean_text
 from portal.i18n import t
 from portal.models import Organization, OrgKind, Role, Scenario, ScenarioCreate, ScenarioStatus
 from portal.permissions import Action, Actor, require
@@ -369,30 +369,15 @@ def _convert_row(
             continue
         if value not in (None, "", []):
             data[column.field] = value
-    try:
-        sc = parse(ScenarioCreate, data)
+    try:  # every problem of the row at once (fields, weighted lengths, list limits, cross-field rules)
+        sc = scenarios.validate_scenario(data, session, for_submit=submit)
     except ValidationFailed as exc:
         errors += [e for e in exc.errors if e.field not in failed]
-        errors += _taxonomy_and_contact_errors(data, {e.field for e in errors})
         display = clean(data)
     else:
         display = sc.model_dump(exclude_unset=True)
-        try:
-            scenarios._check_rules(sc, session, for_submit=submit)
-        except ValidationFailed as exc:
-            errors += exc.errors
     row_errors = tuple(RowError(e.field, e.key, e.params, number) for e in errors)
     return ImportRow(number, department, org_id, display, row_errors)
-
-
-def _taxonomy_and_contact_errors(data: dict[str, Any], reported: set[str]) -> list[FieldError]:
-    """The single-field rules of ``_check_rules``, for rows that failed parsing (report all at once)."""
-    chk = Checker()
-    chk.sector("sector", data.get("sector") if isinstance(data.get("sector"), str) else None)
-    chk.region("region", data.get("region") if isinstance(data.get("region"), str) else None)
-    chk.email("contact_email", clean_text(data.get("contact_email")))
-    chk.phone("contact_phone", clean_text(data.get("contact_phone")))
-    return [e for e in chk.errors if e.field not in reported]
 
 
 class _CellError(Exception):
@@ -617,7 +602,7 @@ def import_template(lang: str = "zh") -> bytes:
 def _hint(column: Column, lang: str) -> str:
     if column.kind == "text":
         info = ScenarioCreate.model_fields[column.field].metadata
-        low = next((m.min_length for m in info if getattr(m, "min_length", None) is not None), 0)
+        low = ScenarioCreate.input_rules.min_weight.get(column.field, 0)
         high = next((m.max_length for m in info if getattr(m, "max_length", None) is not None), "")
         return t("import.hint.text", lang, min=low, max=high)
     return t(f"import.hint.{column.kind}", lang)

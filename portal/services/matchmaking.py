@@ -30,6 +30,7 @@ from portal import audit, clock
 from portal.audit import EventType
 from portal.config import DATA_DIR, Settings, load_settings
 from portal.db import get_engine, session_scope
+from portal.domain import arguments
 from portal.i18n import t
 from portal.models import (
     ChangeLog,
@@ -348,13 +349,16 @@ def search_scenarios(
     statuses: list[str] | None = None,
 ) -> list[ScenarioHit]:
     """Semantic + keyword search over public scenarios (Chinese or English query); anyone may search."""
+    sectors = arguments.codes_arg(sectors, "sector")
+    regions = arguments.codes_arg(regions, "region")
+    statuses = arguments.codes_arg(statuses, "status")
     wanted = tuple(s for s in (statuses or [ScenarioStatus.PUBLISHED]) if s in PUBLIC) or ("published",)
     filters = Filters(
         statuses=wanted,
         sectors=tuple(sectors) if sectors else None,
         regions=tuple(regions) if regions else None,
     )
-    query = (query or "").strip()[:500]
+    query = arguments.search_text(query)
     if not query:
         return []
     return _scenario_hits(session, _engine(session).search(query, "scenario", k=k, filters=filters), k)
@@ -363,7 +367,7 @@ def search_scenarios(
 def search_offers(actor: Actor, query: str, *, session: Session, k: int = 20) -> list[OfferHit]:
     """Search active vendor offers (logged-in users)."""
     require(actor, Action.OFFER_VIEW)
-    query = (query or "").strip()[:500]
+    query = arguments.search_text(query)
     if not query:
         return []
     matches = _engine(session).search(query, "offer", k=k, filters=Filters(statuses=(OfferStatus.ACTIVE,)))
@@ -410,7 +414,7 @@ def similar_scenarios(
     Departments see public scenarios and their own; the authority sees all but withdrawn ones.
     """
     require(actor, Action.SCENARIO_CREATE) if not actor.is_authority else None
-    text = (draft_text or "").strip()[:4000]
+    text = arguments.search_text(draft_text, 4000)
     if len(text) < 4:
         return []
     excluded = (exclude_id,) if exclude_id else ()

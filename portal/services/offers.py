@@ -15,24 +15,26 @@ from portal.permissions import Action, Actor, require
 from portal.services.door import apply_changes, check_version, get_or_404, log_change
 
 FIELDS = tuple(OfferCreate.model_fields)
-MAX_CASES = 10
 
 
-def _check(oc: OfferCreate) -> None:
-    chk = Checker()
-    chk.sectors("sectors", oc.sectors)
-    chk.regions("regions", oc.regions)
-    if oc.language not in ("zh", "en"):
+def _rules(chk: Checker, oc: OfferCreate) -> None:
+    """Taxonomy and choice rules; fields that failed validation are ``None`` (skipped)."""
+    if oc.sectors is not None:
+        chk.sectors("sectors", oc.sectors)
+    if oc.regions is not None:
+        chk.regions("regions", oc.regions)
+    if oc.language is not None and oc.language not in ("zh", "en"):
         chk.fail("language", "validation.invalid_choice")
-    if len(oc.reference_cases) > MAX_CASES:
-        chk.fail("reference_cases", "validation.too_many", max=MAX_CASES)
-    chk.raise_if_any()
+
+
+def validate_offer(data: dict[str, Any]) -> OfferCreate:
+    """Validate an offer's fields, reporting every problem at once, each at its field."""
+    return parse(OfferCreate, data, _rules)
 
 
 def create_offer(actor: Actor, data: dict[str, Any], *, session: Session) -> Offer:
     require(actor, Action.OFFER_CREATE)
-    oc = parse(OfferCreate, data)
-    _check(oc)
+    oc = validate_offer(data)
     offer = Offer(**oc.model_dump(), vendor_org_id=actor.org_id)
     session.add(offer)
     session.flush()
@@ -50,8 +52,7 @@ def update_offer(
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise RuleViolation("error.unknown_fields", fields=", ".join(sorted(unknown)))
-    oc = parse(OfferCreate, {n: getattr(offer, n) for n in FIELDS} | changes)
-    _check(oc)
+    oc = validate_offer({n: getattr(offer, n) for n in FIELDS} | changes)
     diff = apply_changes(offer, oc.model_dump())
     if diff:
         session.add(offer)

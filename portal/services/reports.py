@@ -33,6 +33,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal.clock import CST
+from portal.domain import arguments
 from portal.i18n import t
 from portal.models import (
     AuditEvent,
@@ -254,8 +255,11 @@ def _bound(value: datetime | date | None, end: bool) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return _utc(value)
-    day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time(), tzinfo=UTC) - CST
+    try:
+        day = value + timedelta(days=1) if end else value
+        return datetime.combine(day, time(), tzinfo=UTC) - CST
+    except OverflowError:  # year 1 or 9999: no bound at all
+        return None
 
 
 def audit_log(
@@ -285,8 +289,12 @@ def audit_log(
         ``AuditPage`` whose rows carry the actor's display name ("系统"/"System" for the system).
     """
     require(actor, Action.AUDIT_VIEW)
+    actor_id = arguments.id_arg(actor_id, "actor_id")
+    object_id = arguments.id_arg(object_id, "object_id")
+    object_type = arguments.text_arg(object_type, "object_type", max_chars=20)
+    event_prefix = arguments.text_arg(event_prefix, "event", max_chars=60)
+    page = arguments.page_arg(page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
-    page = max(1, page)
     conditions = []
     start, end = _bound(since, False), _bound(until, True)
     if start is not None:

@@ -8,6 +8,7 @@ closing date (by the department, the authority or the daily sweep); anonymous vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,9 @@ from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.audit import EventType
+from portal.domain import arguments
 from portal.domain.errors import RuleViolation
-from portal.domain.validation import Checker, clean_text, parse
+from portal.domain.validation import Checker, parse
 from portal.models import (
     Bid,
     BidStatus,
@@ -51,38 +53,49 @@ ACTIVE_BIDS = (BidStatus.SUBMITTED, BidStatus.SHORTLISTED)
 FIELDS = tuple(ScenarioCreate.model_fields)
 
 
-def _check_rules(sc: ScenarioCreate, session: Session, *, for_submit: bool = False) -> None:
-    chk = Checker()
-    chk.sector("sector", sc.sector)
-    chk.region("region", sc.region)
-    chk.email("contact_email", sc.contact_email)
-    chk.phone("contact_phone", sc.contact_phone)
-    if sc.budget_min is not None and sc.budget_max is not None and sc.budget_min > sc.budget_max:
-        chk.fail("budget_max", "validation.budget_order")
-    if sc.question_deadline > sc.closing_date:
-        chk.fail("question_deadline", "validation.deadline_after_closing")
-    if for_submit and sc.closing_date <= clock.today():
-        chk.fail("closing_date", "validation.date_in_past")
-    for ind in sc.indicators:
-        if not isinstance(ind, dict) or not str(ind.get("name", "")).strip():
-            chk.fail("indicators", "validation.indicator_name")
-            break
-    if sc.call_id is not None:
-        call = session.get(Call, sc.call_id)
-        if call is None:
+def _rules(session: Session, *, for_submit: bool = False) -> Callable[[Checker, ScenarioCreate], None]:
+    """The cross-field and taxonomy rules of a scenario; fields that failed validation are ``None``."""
+
+    def check(chk: Checker, sc: ScenarioCreate) -> None:
+        chk.sector("sector", sc.sector)
+        chk.region("region", sc.region)
+        chk.email("contact_email", sc.contact_email)
+        chk.phone("contact_phone", sc.contact_phone)
+        if sc.budget_min is not None and sc.budget_max is not None and sc.budget_min > sc.budget_max:
+            chk.fail("budget_max", "validation.budget_order")
+        if sc.question_deadline and sc.closing_date and sc.question_deadline > sc.closing_date:
+            chk.fail("question_deadline", "validation.deadline_after_closing")
+        if for_submit and sc.closing_date and sc.closing_date <= clock.today():
+            chk.fail("closing_date", "validation.date_in_past")
+        for ind in sc.indicators or []:
+            if not isinstance(ind, dict) or not str(ind.get("name", "")).strip():
+                chk.fail("indicators", "validation.indicator_name")
+                break
+        if sc.call_id is not None and session.get(Call, sc.call_id) is None:
             chk.fail("call_id", "validation.invalid_choice")
-    chk.raise_if_any()
+
+    return check
 
 
-def create_scenario(actor: Actor, data: dict[str, Any], *, session: Session) -> Scenario:
-    """Create a draft scenario for the actor's own department.
+def validate_scenario(data: dict[str, Any], session: Session, *, for_submit: bool = False) -> ScenarioCreate:
+    """Validate a scenario's fields, reporting EVERY problem at once, each at its field.
+
+    ``for_submit`` adds the rules a submission needs (closing date ahead), so "save and submit"
+    shows those together with the rest.
+    """
+    return parse(ScenarioCreate, data, _rules(session, for_submit=for_submit))
+
+
+def create_scenario(
+    actor: Actor, data: dict[str, Any], *, session: Session, for_submit: bool = False
+) -> Scenario:
+    """Create a draft scenario for the actor's own department (``for_submit``: see ``validate_scenario``).
 
     Example:
         >>> create_scenario(dept, {"title": "…", "summary": "…", …}, session=s)  # doctest: +SKIP
     """
     require(actor, Action.SCENARIO_CREATE)
-    sc = parse(ScenarioCreate, data)
-    _check_rules(sc, session)
+    sc = validate_scenario(data, session, for_submit=for_submit)
     if sc.call_id is not None:
         call = session.get(Call, sc.call_id)
         if call is not None and call.status != CallStatus.OPEN:
@@ -116,10 +129,10 @@ def save_scenario(
     A refused submit leaves nothing saved, so the form keeps the user's text and shows every problem.
     """
     if scenario_id is None:
-        scenario = create_scenario(actor, data, session=session)
+        scenario = create_scenario(actor, data, session=session, for_submit=submit)
     else:
         scenario = update_scenario(
-            actor, scenario_id, data, expected_version=expected_version, session=session
+            actor, scenario_id, data, expected_version=expected_version, session=session, for_submit=submit
         )
     if submit:
         submit_scenario(actor, scenario.id, session=session)
@@ -127,7 +140,13 @@ def save_scenario(
 
 
 def update_scenario(
-    actor: Actor, scenario_id: int, changes: dict[str, Any], *, expected_version: int | None, session: Session
+    actor: Actor,
+    scenario_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None,
+    session: Session,
+    for_submit: bool = False,
 ) -> Scenario:
     """Edit a draft (or a scenario sent back for changes); a stale ``expected_version`` is a conflict."""
     scenario = get_or_404(session, Scenario, scenario_id)
@@ -138,8 +157,7 @@ def update_scenario(
     if unknown:
         raise RuleViolation("error.unknown_fields", fields=", ".join(sorted(unknown)))
     merged = {name: getattr(scenario, name) for name in FIELDS} | changes
-    sc = parse(ScenarioCreate, merged)
-    _check_rules(sc, session)
+    sc = validate_scenario(merged, session, for_submit=for_submit)
     diff = apply_changes(scenario, sc.model_dump())
     if diff:
         session.add(scenario)
@@ -153,7 +171,7 @@ def submit_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scen
     """Send a draft to the data authority's review queue."""
     scenario = get_or_404(session, Scenario, scenario_id)
     require(actor, Action.SCENARIO_SUBMIT, scenario)
-    _check_rules(parse(ScenarioCreate, {n: getattr(scenario, n) for n in FIELDS}), session, for_submit=True)
+    validate_scenario({n: getattr(scenario, n) for n in FIELDS}, session, for_submit=True)
     transition(session, scenario, S.SUBMITTED, actor=actor)
     notify(
         session,
@@ -378,7 +396,16 @@ def list_public_scenarios(
 
     ``text`` is a plain substring filter; semantic search goes through the matching service.
     ``budget_min``/``budget_max`` keep scenarios whose budget range overlaps the requested one.
+    Arguments go through ``portal.domain.arguments`` first: text and codes are cleaned (a lone
+    surrogate cannot match anything), out-of-range numbers are refused with a translated message.
     """
+    sectors = arguments.codes_arg(sectors, "sector")
+    regions = arguments.codes_arg(regions, "region")
+    statuses = arguments.codes_arg(statuses, "status")
+    budget_min = arguments.money_arg(budget_min, "budget_min")
+    budget_max = arguments.money_arg(budget_max, "budget_max")
+    call_id = arguments.id_arg(call_id, "call_id")
+    ids = arguments.ids_arg(ids)
     wanted = [s for s in (statuses or [S.PUBLISHED]) if s in PUBLIC_STATUSES]
     q = select(Scenario).where(col(Scenario.status).in_(wanted or [S.PUBLISHED]))
     if sectors:
@@ -397,8 +424,7 @@ def list_public_scenarios(
         q = q.where(Scenario.call_id == call_id)
     if ids is not None:
         q = q.where(col(Scenario.id).in_(ids))
-    # At most 500 characters (the longest searched field); SQLite refuses patterns over 50 kB.
-    needle = clean_text(text)[:500] if isinstance(text, str) else ""
+    needle = arguments.search_text(text)
     if needle:
         # A literal substring: % and _ typed by a visitor are not wildcards.
         like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -11,7 +11,6 @@ from portal import taxonomy
 from portal.demo import load_demo
 from portal.domain.lifecycle import BID, SCENARIO
 from portal.domain.uscc import is_valid_uscc
-from portal.domain.validation import parse
 from portal.models import (
     Bid,
     BidStatus,
@@ -76,11 +75,9 @@ def test_every_sector_region_and_status_is_used(demo):
 def test_demo_content_passes_the_services_validation(demo):
     for sc in demo.exec(select(Scenario)).all():
         data = {name: getattr(sc, name) for name in ScenarioCreate.model_fields}
-        scenario_service._check_rules(parse(ScenarioCreate, data), demo)
+        scenario_service.validate_scenario(data, demo)
     for offer in demo.exec(select(Offer)).all():
-        offer_service._check(
-            parse(OfferCreate, {name: getattr(offer, name) for name in OfferCreate.model_fields})
-        )
+        offer_service.validate_offer({name: getattr(offer, name) for name in OfferCreate.model_fields})
     vendors = demo.exec(select(Organization).where(Organization.kind == OrgKind.VENDOR)).all()
     bad = [v.name for v in vendors if not is_valid_uscc(v.uscc or "")]
     assert bad == []

@@ -325,7 +325,7 @@ def test_row_errors_carry_row_numbers_and_translate(db, shared_world):
     preview = imports.preview_import(shared_world.authority.actor, "a.csv", csv_bytes(rows), session=db)
     found = {(e.row, e.field, e.key) for e in preview.errors}
     assert found == {
-        (3, "title", "validation.too_short"),
+        (3, "title", "validation.too_short_weighted"),
         (3, "sector", "validation.unknown_sector"),
         (3, "department", "import.unknown_department"),
         (5, "budget_min", "validation.not_a_number"),

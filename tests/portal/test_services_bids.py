@@ -76,7 +76,7 @@ def test_bid_validation_names_each_field(session, world):
         bids.save_bid(world.vendor_x.actor, sc.id, bid_data(price=-5, approach="太短"), session=session)
     assert {(e.field, e.key) for e in info.value.errors} == {
         ("price", "validation.too_small"),
-        ("approach", "validation.too_short"),
+        ("approach", "validation.too_short_weighted"),
     }
     en = info.value.message("en")
     assert "Price (CNY) cannot be less than 0" in en and "Approach is too short" in en
@@ -85,9 +85,9 @@ def test_bid_validation_names_each_field(session, world):
 def test_a_bid_may_reference_only_the_vendors_own_offer(session, world):
     sc = scenario_in(session, world, S.PUBLISHED)
     theirs = offers.create_offer(world.vendor_y.actor, OFFER, session=session)
-    with pytest.raises(RuleViolation) as info:
+    with pytest.raises(ValidationFailed) as info:
         bids.save_bid(world.vendor_x.actor, sc.id, bid_data(offer_id=theirs.id), session=session)
-    assert info.value.key == "error.offer_not_yours"
+    assert [(e.field, e.key) for e in info.value.errors] == [("offer_id", "error.offer_not_yours")]
     mine = offers.create_offer(world.vendor_x.actor, OFFER, session=session)
     assert (
         bids.save_bid(world.vendor_x.actor, sc.id, bid_data(offer_id=mine.id), session=session).offer_id
