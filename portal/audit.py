@@ -44,8 +44,6 @@ class EventType(enum.StrEnum):
     QUESTION_ANSWERED = "question.answered"
     OFFER_CREATED = "offer.created"
     OFFER_UPDATED = "offer.updated"
-    OFFER_RETIRED = "offer.retired"
-    OFFER_REACTIVATED = "offer.reactivated"
     BID_CREATED = "bid.created"
     BID_UPDATED = "bid.updated"
     OUTCOME_RECORDED = "outcome.recorded"

@@ -48,8 +48,8 @@ LEGACY_PAGES = {
     "vendor_offers.py",
     "vendor_recommended.py",
 }
-#: Status writes outside the door that are being moved behind it (offers, vendor verification).
-KNOWN_BYPASSES = {"portal/services/accounts.py", "portal/services/offers.py"}
+#: Status writes outside the door that are being moved behind it (vendor verification).
+KNOWN_BYPASSES = {"portal/services/accounts.py"}
 
 
 def _py(folder: Path) -> list[Path]:

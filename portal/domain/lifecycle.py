@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.domain.errors import InvalidTransition, RuleViolation
-from portal.models import BidStatus, CallStatus, ScenarioStatus, ShowcaseStatus
+from portal.models import BidStatus, CallStatus, OfferStatus, ScenarioStatus, ShowcaseStatus
 from portal.permissions import Action
 
 MAX_REASON = 2000
@@ -124,4 +124,15 @@ CALL = Machine(
     labels="call_status",
 )
 
-MACHINES = {m.name: m for m in (SCENARIO, BID, SHOWCASE, CALL)}
+OF = OfferStatus
+OFFER = Machine(
+    "offer",
+    {
+        # A vendor retires its own offer (no longer matched) and may bring it back.
+        (OF.ACTIVE, OF.RETIRED): Rule(Action.OFFER_EDIT),
+        (OF.RETIRED, OF.ACTIVE): Rule(Action.OFFER_EDIT),
+    },
+    labels="offer_status",
+)
+
+MACHINES = {m.name: m for m in (SCENARIO, BID, SHOWCASE, CALL, OFFER)}

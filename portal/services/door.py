@@ -46,7 +46,7 @@ def transition(
     """Move ``obj`` to status ``to``.
 
     Args:
-        obj: a Scenario, Bid, Showcase or Call (its table name picks the state machine).
+        obj: a Scenario, Bid, Showcase, Call or Offer (its table name picks the state machine).
         to: the requested status.
         actor: who acts; checked against the transition's permission on ``perm_obj or obj``.
         reason: required for exits and refusals (withdrawn, cancelled, none suitable, changes requested).

@@ -12,7 +12,7 @@ from portal.domain.errors import RuleViolation
 from portal.domain.validation import Checker, parse
 from portal.models import Offer, OfferCreate, OfferStatus, Organization
 from portal.permissions import Action, Actor, require
-from portal.services.door import apply_changes, check_version, get_or_404, log_change
+from portal.services.door import apply_changes, check_version, get_or_404, log_change, transition
 
 FIELDS = tuple(OfferCreate.model_fields)
 
@@ -63,17 +63,18 @@ def update_offer(
 
 
 def set_offer_active(actor: Actor, offer_id: int, active: bool, *, session: Session) -> Offer:
-    """Retire an offer (it stops being matched) or bring it back."""
+    """Retire an offer (it stops being matched) or bring it back, through the door.
+
+    The door checks the offer state machine (``lifecycle.OFFER``) and the permission, and writes the
+    status history and the audit event ``offer.retired`` / ``offer.active``. Asking for the status
+    the offer already has changes nothing (a double click).
+    """
     offer = get_or_404(session, Offer, offer_id)
     require(actor, Action.OFFER_EDIT, offer)
     target = OfferStatus.ACTIVE if active else OfferStatus.RETIRED
     if offer.status != target:
-        offer.status = target
-        session.add(offer)
-        session.flush()
-        event = EventType.OFFER_REACTIVATED if active else EventType.OFFER_RETIRED
-        audit.record(session, actor, event, "offer", offer.id)
-        log_change(session, "offer", offer.id)
+        transition(session, offer, target, actor=actor)
+        log_change(session, "offer", offer.id)  # retired offers leave every process's index
     return offer
 
 

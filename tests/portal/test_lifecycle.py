@@ -31,19 +31,28 @@ from portal.models import (
     BidStatus,
     Call,
     CallStatus,
+    Offer,
+    OfferStatus,
     Scenario,
     ScenarioStatus,
     Showcase,
     ShowcaseStatus,
     StatusChange,
 )
-from portal.services import bids, calls, outcomes, scenarios
+from portal.services import bids, calls, offers, outcomes, scenarios
 from portal.services.door import transition
 from tests.factories import World, after, bid_data, scenario_in
 from tests.portal.fingerprint import changed_tables, db_fingerprint
 
 S, B, SC, C = ScenarioStatus, BidStatus, ShowcaseStatus, CallStatus
-MODELS = {"scenario": Scenario, "bid": Bid, "showcase": Showcase, "call": Call}
+MODELS = {"scenario": Scenario, "bid": Bid, "showcase": Showcase, "call": Call, "offer": Offer}
+OF = OfferStatus
+OFFER = {
+    "title": "远程影像云平台",
+    "description": "基于云原生架构的远程影像诊断平台，支持AI辅助阅片与分级诊疗协同。",
+    "sectors": ["smart-health"],
+    "regions": ["province"],
+}
 REASON = "业务调整，需要变更状态"
 
 
@@ -106,6 +115,10 @@ def objs(shared_session: Session, shared_world: World) -> dict[str, Any]:
     published_call = _published_call(s, w, "第三批公共数据应用场景征集")
     calls.publish_call_list(w.authority.actor, published_call.id, session=s)
     out["call"] = {C.OPEN: open_call.id, C.CLOSED: closed_call.id, C.PUBLISHED: published_call.id}
+    active = offers.create_offer(x, OFFER, session=s)
+    retired = offers.create_offer(x, OFFER, session=s)
+    offers.set_offer_active(x, retired.id, False, session=s)
+    out["offer"] = {OF.ACTIVE: active.id, OF.RETIRED: retired.id}
     s.commit()
     return out
 
@@ -265,6 +278,12 @@ LEGAL: dict[tuple[str, str, str], Perform] = {
     ),
     ("call", C.CLOSED, C.PUBLISHED): _obj(
         "call", C.CLOSED, lambda s, w, i: calls.publish_call_list(w.authority.actor, i, session=s)
+    ),
+    ("offer", OF.ACTIVE, OF.RETIRED): _obj(
+        "offer", OF.ACTIVE, lambda s, w, i: offers.set_offer_active(w.vendor_x.actor, i, False, session=s)
+    ),
+    ("offer", OF.RETIRED, OF.ACTIVE): _obj(
+        "offer", OF.RETIRED, lambda s, w, i: offers.set_offer_active(w.vendor_x.actor, i, True, session=s)
     ),
 }
 

@@ -62,3 +62,32 @@ def test_retired_offers_leave_the_supply_list_and_can_come_back(session, world):
     offers.set_offer_active(world.vendor_x.actor, offer.id, True, session=session)
     assert [o.id for o in offers.list_my_offers(world.vendor_x.actor, session=session)] == [offer.id]
     assert offers.vendor_of(session, offer).id == world.vendor_x.org.id
+
+
+def test_retiring_goes_through_the_door_with_history_and_audit(session, world):
+    """Offers change status only through ``door.transition``: status history, ``offer.<status>``
+    audit events carrying the new version, and the state machine's refusal for another vendor."""
+    from sqlmodel import col, select
+
+    from portal.domain.errors import PermissionDenied
+    from portal.models import AuditEvent, StatusChange
+
+    vendor = world.vendor_x.actor
+    offer = offers.create_offer(vendor, OFFER, session=session)
+    offers.set_offer_active(vendor, offer.id, False, session=session)
+    offers.set_offer_active(vendor, offer.id, False, session=session)  # a double click changes nothing
+    offers.set_offer_active(vendor, offer.id, True, session=session)
+    history = session.exec(
+        select(StatusChange.from_status, StatusChange.to_status)
+        .where(StatusChange.object_type == "offer", StatusChange.object_id == offer.id)
+        .order_by(col(StatusChange.id))
+    ).all()
+    assert [tuple(h) for h in history] == [("active", "retired"), ("retired", "active")]
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.object_type == "offer").order_by(col(AuditEvent.id))
+    ).all()
+    assert [e.event for e in events] == ["offer.created", "offer.retired", "offer.active"]
+    assert events[1].payload["from_status"] == "active" and events[1].actor_id == vendor.user_id
+    with pytest.raises(PermissionDenied):
+        offers.set_offer_active(world.vendor_y.actor, offer.id, False, session=session)
+    assert offer.status == OfferStatus.ACTIVE
