@@ -45,7 +45,6 @@ LEGACY_PAGES = {
     "scenarios.py",
     "showcases.py",
     "vendor_bids.py",
-    "vendor_offers.py",
     "vendor_recommended.py",
 }
 #: Status writes outside the door that are being moved behind it (vendor verification).

@@ -32,8 +32,18 @@ def validate_offer(data: dict[str, Any]) -> OfferCreate:
     return parse(OfferCreate, data, _rules)
 
 
-def create_offer(actor: Actor, data: dict[str, Any], *, session: Session) -> Offer:
+def check_create(actor: Actor) -> None:
+    """May ``actor`` create offers (a vendor)? Raises when not."""
     require(actor, Action.OFFER_CREATE)
+
+
+def check_edit(actor: Actor, offer: Offer) -> None:
+    """May ``actor`` edit, retire or bring back ``offer`` (its own vendor)? Raises when not."""
+    require(actor, Action.OFFER_EDIT, offer)
+
+
+def create_offer(actor: Actor, data: dict[str, Any], *, session: Session) -> Offer:
+    check_create(actor)
     oc = validate_offer(data)
     offer = Offer(**oc.model_dump(), vendor_org_id=actor.org_id)
     session.add(offer)
@@ -47,7 +57,7 @@ def update_offer(
     actor: Actor, offer_id: int, changes: dict[str, Any], *, expected_version: int | None, session: Session
 ) -> Offer:
     offer = get_or_404(session, Offer, offer_id)
-    require(actor, Action.OFFER_EDIT, offer)
+    check_edit(actor, offer)
     check_version(offer, expected_version)
     unknown = set(changes) - set(FIELDS)
     if unknown:
@@ -70,7 +80,7 @@ def set_offer_active(actor: Actor, offer_id: int, active: bool, *, session: Sess
     the offer already has changes nothing (a double click).
     """
     offer = get_or_404(session, Offer, offer_id)
-    require(actor, Action.OFFER_EDIT, offer)
+    check_edit(actor, offer)
     target = OfferStatus.ACTIVE if active else OfferStatus.RETIRED
     if offer.status != target:
         transition(session, offer, target, actor=actor)
@@ -79,7 +89,7 @@ def set_offer_active(actor: Actor, offer_id: int, active: bool, *, session: Sess
 
 
 def list_my_offers(actor: Actor, *, session: Session) -> list[Offer]:
-    require(actor, Action.OFFER_CREATE)
+    check_create(actor)
     q = select(Offer).where(Offer.vendor_org_id == actor.org_id).order_by(col(Offer.updated_at).desc())
     return list(session.exec(q).all())
 

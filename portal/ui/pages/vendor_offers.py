@@ -1,70 +1,58 @@
 """A vendor's solution offers (解决方案): create, edit, retire or bring back."""
 
+from typing import Any
+
 import streamlit as st
 
-from portal.db import session_scope
 from portal.i18n import format_datetime, label, t
-from portal.models import Maturity, OfferStatus
 from portal.services import offers
 from portal.ui import components as ui
 from portal.ui import state
+from portal.views.offers import Do, offers_page
 
 actor, lang = state.guard("offers")
+view = ui.load(offers_page, actor)
 st.title(t("ui.offers.title", lang))
-with session_scope() as s:
-    mine = offers.list_my_offers(actor, session=s)
 
 
-def offer_form(prefix: str, offer=None) -> dict | None:  # type: ignore[no-untyped-def]
-    """Draw the offer form; return the entered data when it was submitted."""
-    with st.form(f"{prefix}_form", clear_on_submit=offer is None):
-        title = st.text_input(
-            t("field.title", lang), value=offer.title if offer else "", key=f"{prefix}_title"
-        )
+def offer_form(form: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Draw the offer form from ``values``; return the entered data when it was submitted."""
+    k = lambda name: ui.wkey(form, name)  # noqa: E731
+    with st.form(f"{form}_form"):
+        title = st.text_input(t("field.title", lang), value=values["title"], key=k("title"), max_chars=120)
         description = st.text_area(
-            t("field.description", lang),
-            value=offer.description if offer else "",
-            key=f"{prefix}_description",
+            t("field.description", lang), value=values["description"], key=k("description"), max_chars=8000
         )
         c1, c2 = st.columns(2)
         pick = ui.taxonomy_multiselect(
-            "sector",
-            "sectors",
-            lang,
-            key=f"{prefix}_sectors",
-            default=offer.sectors if offer else [],
-            where=c1,
+            "sector", "sectors", lang, key=k("sectors"), default=values["sectors"], where=c1
         )
         where = ui.taxonomy_multiselect(
-            "region",
-            "regions",
-            lang,
-            key=f"{prefix}_regions",
-            default=offer.regions if offer else [],
-            where=c2,
+            "region", "regions", lang, key=k("regions"), default=values["regions"], where=c2
         )
         cases = st.text_area(
             t("field.reference_cases", lang),
-            value="\n".join(offer.reference_cases) if offer else "",
+            value="\n".join(values["reference_cases"]),
             help=t("ui.one_per_line", lang),
-            key=f"{prefix}_cases",
+            key=k("cases"),
         )
         c3, c4 = st.columns(2)
+        current = str(values["maturity"])
         maturity = c3.selectbox(
             t("field.maturity", lang),
-            list(Maturity),
-            index=list(Maturity).index(offer.maturity) if offer else 1,
+            list(view.maturities),
+            index=view.maturities.index(current) if current in view.maturities else 1,
             format_func=lambda m: t(f"maturity.{m}", lang),
-            key=f"{prefix}_maturity",
+            key=k("maturity"),
         )
         language = c4.selectbox(
             t("field.language", lang),
             ["zh", "en"],
-            index=["zh", "en"].index(offer.language) if offer else 0,
+            index=["zh", "en"].index(values["language"]) if values["language"] in ("zh", "en") else 0,
             format_func=lambda c: {"zh": "中文", "en": "English"}[c],
-            key=f"{prefix}_language",
+            key=k("language"),
         )
-        if st.form_submit_button(t("ui.save", lang), key=f"{prefix}_save", type="primary"):
+        if st.form_submit_button(t("ui.save", lang), key=k("save"), type="primary"):
             return {
                 "title": title,
                 "description": description,
@@ -77,12 +65,14 @@ def offer_form(prefix: str, offer=None) -> dict | None:  # type: ignore[no-untyp
     return None
 
 
-with st.expander(t("ui.offers.new", lang), expanded=not mine):
-    data = offer_form("offer_new")
-    if data is not None:
-        ui.run_action(lambda s: offers.create_offer(actor, data, session=s), lang, t("ui.saved", lang))
+if view.can(Do.CREATE):
+    with st.expander(t("ui.offers.new", lang), expanded=not view.offers):
+        _version, start = ui.form_snapshot("offer_new", 0, view.new_values)
+        data = offer_form("offer_new", start)
+        if data is not None:
+            ui.act(offers.create_offer, actor, data, done=t("ui.saved", lang), form="offer_new")
 
-for o in mine:
+for o in view.offers:
     with st.container(border=True, key=f"offer_{o.id}"):
         c1, c2 = st.columns([5, 1])
         c1.markdown(f"**{ui.safe(o.title)}**")
@@ -93,22 +83,24 @@ for o in mine:
                 + [format_datetime(o.updated_at, lang)]
             )
         )
-        active = o.status == OfferStatus.ACTIVE
-        if c2.button(
-            t("ui.offers.retire" if active else "ui.offers.reactivate", lang), key=f"offer_toggle_{o.id}"
+        for action, to_active, text in (
+            (Do.RETIRE, False, "ui.offers.retire"),
+            (Do.REACTIVATE, True, "ui.offers.reactivate"),
         ):
-            ui.run_action(
-                lambda s, o=o, a=active: offers.set_offer_active(actor, o.id, not a, session=s),
-                lang,
-                t("ui.saved", lang),
-            )
-        with st.expander(t("ui.offers.edit", lang)):
-            data = offer_form(f"offer_{o.id}", o)
-            if data is not None:
-                ui.run_action(
-                    lambda s, o=o, d=data: offers.update_offer(
-                        actor, o.id, d, expected_version=o.version, session=s
-                    ),
-                    lang,
-                    t("ui.saved", lang),
-                )
+            if o.can(action) and c2.button(t(text, lang), key=f"offer_toggle_{o.id}"):
+                ui.act(offers.set_offer_active, actor, o.id, to_active, done=t("ui.saved", lang))
+        if o.can(Do.EDIT):
+            with st.expander(t("ui.offers.edit", lang)):
+                form = f"offer_{o.id}"
+                version, values = ui.form_snapshot(form, o.version, o.values)  # what the form was drawn from
+                data = offer_form(form, values)
+                if data is not None:
+                    ui.act(
+                        offers.update_offer,
+                        actor,
+                        o.id,
+                        data,
+                        expected_version=version,
+                        done=t("ui.saved", lang),
+                        form=form,
+                    )
