@@ -210,6 +210,22 @@ class LoginSession(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins of a username that names no account, so that its lockout looks like a real one.
+
+    Why: an account locks after five failures; if unknown usernames never locked, five tries would
+    tell an attacker which usernames exist. Only the SHA-256 of the typed name is kept (people type
+    passwords into the username field). Old rows are purged with the ended login sessions.
+    """
+
+    __tablename__ = "login_throttle"
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(unique=True, max_length=64)
+    failed: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
 # ------------------------------------------------------------------------------------------ calls
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.domain.errors import InvalidTransition, RuleViolation
-from portal.models import BidStatus, CallStatus, OfferStatus, ScenarioStatus, ShowcaseStatus
+from portal.models import BidStatus, CallStatus, OfferStatus, ScenarioStatus, ShowcaseStatus, Verification
 from portal.permissions import Action
 
 MAX_REASON = 2000
@@ -29,6 +29,7 @@ class Machine:
     name: str
     transitions: dict[tuple[str, str], Rule]
     labels: str = "status"  # catalogue prefix of this machine's status labels (``bid_status`` …)
+    field: str = "status"  # the column the door writes (``verification`` for organisations)
 
     def rule(self, current: str, requested: str, reason: str = "") -> Rule:
         """Return the rule of ``current → requested`` or raise with a message naming both."""
@@ -135,4 +136,22 @@ OFFER = Machine(
     labels="offer_status",
 )
 
-MACHINES = {m.name: m for m in (SCENARIO, BID, SHOWCASE, CALL, OFFER)}
+V = Verification
+#: Verification of an organisation (vendors are reviewed by the authority). A verified vendor that
+#: changes its identity (name, English name, credit code) goes back to review, and so does a rejected
+#: one that corrects its profile: both by the vendor's own edit (``org.edit``).
+VERIFICATION = Machine(
+    "organization",
+    {
+        (V.PENDING, V.VERIFIED): Rule(Action.VENDOR_VERIFY),
+        (V.PENDING, V.REJECTED): Rule(Action.VENDOR_VERIFY, True),
+        (V.VERIFIED, V.REJECTED): Rule(Action.VENDOR_VERIFY, True),
+        (V.REJECTED, V.VERIFIED): Rule(Action.VENDOR_VERIFY),
+        (V.VERIFIED, V.PENDING): Rule(Action.ORG_EDIT),
+        (V.REJECTED, V.PENDING): Rule(Action.ORG_EDIT),
+    },
+    labels="verification",
+    field="verification",
+)
+
+MACHINES = {m.name: m for m in (SCENARIO, BID, SHOWCASE, CALL, OFFER, VERIFICATION)}

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.audit import EventType
-from portal.domain.errors import RuleViolation
+from portal.domain.errors import PermissionDenied, RuleViolation
 from portal.domain.validation import Checker, parse
 from portal.models import (
     Bid,
@@ -21,8 +21,10 @@ from portal.models import (
     BidStatus,
     Eligibility,
     Offer,
+    Organization,
     Scenario,
     ScenarioStatus,
+    Verification,
 )
 from portal.permissions import UNSEALED_STATUSES, Action, Actor, can, require
 from portal.services.door import (
@@ -49,12 +51,29 @@ def _open_for_bidding(session: Session, scenario: Scenario, actor: Actor) -> Non
         raise RuleViolation("error.not_invited")
 
 
-def check_bidding(actor: Actor, scenario: Scenario, *, session: Session) -> None:
-    """May ``actor`` create, edit or submit its bid on ``scenario`` now? Raises when not.
+def _verification(session: Session, org_id: int | None) -> str:
+    org = session.get(Organization, org_id) if org_id is not None else None
+    return str(org.verification) if org is not None else Verification.PENDING
 
-    The bid form and its buttons are drawn exactly when this passes (``portal.views``).
+
+def check_verified_vendor(actor: Actor, *, session: Session) -> None:
+    """The acting vendor's organisation is verified *now* (read from the database, not the actor)."""
+    permitted = can(actor, Action.BID_CREATE)  # the permission (recorded), then the fresh state
+    if actor.is_vendor:
+        state = _verification(session, actor.org_id)
+        if state != Verification.VERIFIED:
+            raise PermissionDenied("error.vendor_not_verified", status=f"verification.{state}")
+    if not permitted:
+        require(actor, Action.BID_CREATE)
+
+
+def check_bidding(actor: Actor, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` create, edit, submit or resubmit its bid on ``scenario`` now? Raises when not.
+
+    The vendor must be verified at every one of these steps (a verification rejected after the bid
+    was drafted stops it). The bid form and its buttons are drawn exactly when this passes.
     """
-    require(actor, Action.BID_CREATE)
+    check_verified_vendor(actor, session=session)
     _open_for_bidding(session, scenario, actor)
 
 
@@ -97,7 +116,7 @@ def save_bid(
     ``expected_version`` is the version the form was rendered from: ``0`` means "there was no bid
     yet", so a bid created meanwhile in another tab is a conflict, never silently overwritten.
     """
-    require(actor, Action.BID_CREATE)
+    check_verified_vendor(actor, session=session)
     lock_scenario(session, scenario_id)  # no close or award can slip between the check and the write
     scenario = get_scenario(actor, scenario_id, session=session)  # NotFound for unpublished ones
     check_bidding(actor, scenario, session=session)
@@ -147,7 +166,7 @@ def submit_bid(actor: Actor, bid_id: int, *, session: Session) -> Bid:
     require(actor, Action.BID_EDIT, bid)
     lock_scenario(session, bid.scenario_id)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
-    _open_for_bidding(session, scenario, actor)
+    check_bidding(actor, scenario, session=session)
     transition(session, bid, B.SUBMITTED, actor=actor)
     return bid
 
@@ -231,18 +250,31 @@ def check_decide(actor: Actor, scenario: Scenario) -> None:
 
 
 def check_decide_bid(actor: Actor, bid: Bid, scenario: Scenario, *, session: Session) -> None:
-    """May ``actor`` shortlist or award ``bid`` now (an offered bid on its closed scenario)?"""
+    """May ``actor`` decide on ``bid`` now (an offered bid on its closed scenario)?
+
+    Taking a bid off the shortlist needs only this; shortlisting and awarding also need a verified
+    bidder (``check_promote_bid``).
+    """
     check_decide(actor, scenario)
     if bid.status not in ACTIVE:
         raise RuleViolation("error.bid_not_editable", status=f"bid_status.{bid.status}")
 
 
-def _decidable(session: Session, actor: Actor, bid_id: int) -> tuple[Bid, Scenario]:
+def check_promote_bid(actor: Actor, bid: Bid, scenario: Scenario, *, session: Session) -> None:
+    """May ``actor`` shortlist or award ``bid`` now? Its vendor must be verified at this moment."""
+    check_decide_bid(actor, bid, scenario, session=session)
+    state = _verification(session, bid.vendor_org_id)
+    if state != Verification.VERIFIED:
+        raise RuleViolation("error.bidder_not_verified", status=f"verification.{state}")
+
+
+def _decidable(session: Session, actor: Actor, bid_id: int, *, promote: bool = True) -> tuple[Bid, Scenario]:
     bid = get_or_404(session, Bid, bid_id)
     lock_scenario(session, bid.scenario_id)  # the set of active bids cannot change while deciding
     session.refresh(bid)
     scenario = get_or_404(session, Scenario, bid.scenario_id)
-    check_decide_bid(actor, bid, scenario, session=session)
+    check = check_promote_bid if promote else check_decide_bid
+    check(actor, bid, scenario, session=session)
     return bid, scenario
 
 
@@ -259,7 +291,7 @@ def _tell_vendor(session: Session, bid: Bid, scenario: Scenario) -> None:
 
 
 def shortlist_bid(actor: Actor, bid_id: int, shortlisted: bool = True, *, session: Session) -> Bid:
-    bid, scenario = _decidable(session, actor, bid_id)
+    bid, scenario = _decidable(session, actor, bid_id, promote=shortlisted)
     transition(session, bid, B.SHORTLISTED if shortlisted else B.SUBMITTED, actor=actor, perm_obj=scenario)
     _tell_vendor(session, bid, scenario)
     return bid

@@ -46,7 +46,8 @@ def transition(
     """Move ``obj`` to status ``to``.
 
     Args:
-        obj: a Scenario, Bid, Showcase, Call or Offer (its table name picks the state machine).
+        obj: a Scenario, Bid, Showcase, Call, Offer or Organization (its table name picks the state
+            machine; an organisation's machine writes its ``verification``).
         to: the requested status.
         actor: who acts; checked against the transition's permission on ``perm_obj or obj``.
         reason: required for exits and refusals (withdrawn, cancelled, none suitable, changes requested).
@@ -60,11 +61,11 @@ def transition(
     if kind == "scenario":
         lock_scenario(session, obj.id)
     machine = MACHINES[kind]
-    current = str(obj.status)
+    current = str(getattr(obj, machine.field))
     rule = machine.rule(current, to, reason)
     require(actor, rule.action, perm_obj if perm_obj is not None else obj)
     now = clock.now()
-    obj.status = to
+    setattr(obj, machine.field, to)
     obj.updated_at = now
     stamp = _STAMPS.get((kind, str(to)))
     if stamp:
@@ -96,9 +97,10 @@ def may_transition(actor: Actor, obj: Any, to: str, *, perm_obj: Any = None) -> 
     (plus the reason, which the form asks for).
     """
     machine = MACHINES[obj.__tablename__]
-    if not machine.has(obj.status, to):
+    current = str(getattr(obj, machine.field))
+    if not machine.has(current, to):
         return False
-    rule = machine.transitions[(str(obj.status), str(to))]
+    rule = machine.transitions[(current, str(to))]
     return can(actor, rule.action, perm_obj if perm_obj is not None else obj)
 
 

@@ -5,7 +5,8 @@ out. After a successful login the UI opens a ``LoginSession`` and stores the ret
 the ``sb_session`` cookie; a new Streamlit session resumes the login from that cookie. Only the
 SHA-256 of the token is stored (a database copy cannot be replayed as a login). A session ends at
 logout (revoked), after ``Settings.session_timeout_minutes`` without use, at its absolute cap
-(``MAX_AGE`` after login), or when the account is deactivated.
+(``MAX_AGE`` after login), when the account is deactivated, or when its password is changed or reset
+(``accounts.end_sessions``: a change keeps only the session that made it).
 
 Services flush; the caller commits (``resume`` writes ``last_seen_at`` at most once a minute).
 """
@@ -23,7 +24,7 @@ from sqlmodel import Session, select
 from portal import audit, clock
 from portal.audit import EventType
 from portal.config import load_settings
-from portal.models import LoginSession
+from portal.models import LoginSession, LoginThrottle
 from portal.permissions import Actor
 from portal.services import accounts
 
@@ -137,5 +138,7 @@ def purge_ended(*, session: Session, keep: timedelta = timedelta(days=7)) -> int
         LoginSession.last_seen_at < cutoff - idle,
     )
     result = session.execute(delete(LoginSession).where(ended))
+    # Failure counters of unknown usernames: kept while a lock can still matter, then forgotten.
+    session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < cutoff))
     session.flush()
     return int(result.rowcount or 0)

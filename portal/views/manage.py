@@ -160,11 +160,12 @@ def manage_page(actor: Actor, scenario_id: int, *, session: Session) -> ManagePa
         for b in rows:
             vendor = orgs.get(b.vendor_org_id)
             decide = allows(bids.check_decide_bid, actor, b, sc, session=session)
+            promote = decide and allows(bids.check_promote_bid, actor, b, sc, session=session)
             short = b.status == BidStatus.SHORTLISTED
             offered.append(
                 BidCard(
                     actions=actions(
-                        shortlist=decide and not short, unshortlist=decide and short, award=decide
+                        shortlist=promote and not short, unshortlist=decide and short, award=promote
                     ),
                     id=b.id,
                     vendor_name=vendor.name if vendor else "",

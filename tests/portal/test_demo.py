@@ -126,3 +126,11 @@ def test_awards_outcomes_and_showcases_are_consistent(demo):
         assert scenarios[showcase.scenario_id].status == expected
     for bid in demo.exec(select(Bid)).all():  # no bid on a scenario that was never published
         assert scenarios[bid.scenario_id].published_at is not None
+
+
+def test_only_verified_vendors_bid_in_the_demo(demo):
+    """Verification holds at every bid step: a pending vendor has no bid, let alone a shortlisted one."""
+    vendors = {o.id: o for o in demo.exec(select(Organization).where(Organization.kind == OrgKind.VENDOR))}
+    unverified = {i for i, o in vendors.items() if o.verification != "verified"}
+    assert unverified  # the vendors page has someone to review
+    assert [b.id for b in demo.exec(select(Bid)).all() if b.vendor_org_id in unverified] == []

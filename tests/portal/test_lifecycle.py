@@ -33,19 +33,28 @@ from portal.models import (
     CallStatus,
     Offer,
     OfferStatus,
+    Organization,
     Scenario,
     ScenarioStatus,
     Showcase,
     ShowcaseStatus,
     StatusChange,
+    Verification,
 )
-from portal.services import bids, calls, offers, outcomes, scenarios
+from portal.services import accounts, bids, calls, offers, outcomes, scenarios
 from portal.services.door import transition
-from tests.factories import World, after, bid_data, scenario_in
+from tests.factories import World, after, bid_data, make_party, scenario_in
 from tests.portal.fingerprint import changed_tables, db_fingerprint
 
-S, B, SC, C = ScenarioStatus, BidStatus, ShowcaseStatus, CallStatus
-MODELS = {"scenario": Scenario, "bid": Bid, "showcase": Showcase, "call": Call, "offer": Offer}
+S, B, SC, C, V = ScenarioStatus, BidStatus, ShowcaseStatus, CallStatus, Verification
+MODELS = {
+    "scenario": Scenario,
+    "bid": Bid,
+    "showcase": Showcase,
+    "call": Call,
+    "offer": Offer,
+    "organization": Organization,
+}
 OF = OfferStatus
 OFFER = {
     "title": "远程影像云平台",
@@ -120,6 +129,16 @@ def objs(shared_session: Session, shared_world: World) -> dict[str, Any]:
     offers.set_offer_active(x, retired.id, False, session=s)
     out["offer"] = {OF.ACTIVE: active.id, OF.RETIRED: retired.id}
     s.commit()
+
+    vendors = {
+        V.PENDING: make_party(s, "vendor", "六盘水待审科技有限公司", "lc_pending", verified=False, seed=91),
+        V.VERIFIED: make_party(s, "vendor", "六盘水认证科技有限公司", "lc_verified", seed=92),
+        V.REJECTED: make_party(s, "vendor", "六盘水驳回科技有限公司", "lc_rejected", verified=False, seed=93),
+    }
+    accounts.verify_vendor(w.authority.actor, vendors[V.REJECTED].org.id, False, REASON, session=s)
+    s.commit()
+    out["organization"] = {state: party.org.id for state, party in vendors.items()}
+    out["org_actor"] = {state: party.actor for state, party in vendors.items()}
     return out
 
 
@@ -186,6 +205,24 @@ def _obj(machine: str, status: str, fn: Callable[[Session, World, int], Any]) ->
         return o[machine][status]
 
     return perform
+
+
+def _own_org_edit(status: str, changes: dict[str, Any]) -> Perform:
+    """The vendor edits its own profile (a rename, or a correction after a rejection)."""
+
+    def perform(s: Session, w: World, o: dict[str, Any]) -> int:
+        org_id = o["organization"][status]
+        accounts.update_organization(
+            o["org_actor"][status], org_id, changes, expected_version=None, session=s
+        )
+        return org_id
+
+    return perform
+
+
+def _state(obj: Any) -> str:
+    """The machine's state of ``obj`` (``status``, or ``verification`` for an organisation)."""
+    return getattr(obj, MACHINES[obj.__tablename__].field)
 
 
 A = "authority"
@@ -270,6 +307,30 @@ LEGAL: dict[tuple[str, str, str], Perform] = {
     ("call", C.OPEN, C.CLOSED): _obj(
         "call", C.OPEN, lambda s, w, i: calls.close_call(w.authority.actor, i, session=s)
     ),
+    ("organization", V.PENDING, V.VERIFIED): _obj(
+        "organization",
+        V.PENDING,
+        lambda s, w, i: accounts.verify_vendor(w.authority.actor, i, True, session=s),
+    ),
+    ("organization", V.PENDING, V.REJECTED): _obj(
+        "organization",
+        V.PENDING,
+        lambda s, w, i: accounts.verify_vendor(w.authority.actor, i, False, REASON, session=s),
+    ),
+    ("organization", V.VERIFIED, V.REJECTED): _obj(
+        "organization",
+        V.VERIFIED,
+        lambda s, w, i: accounts.verify_vendor(w.authority.actor, i, False, REASON, session=s),
+    ),
+    ("organization", V.REJECTED, V.VERIFIED): _obj(
+        "organization",
+        V.REJECTED,
+        lambda s, w, i: accounts.verify_vendor(w.authority.actor, i, True, session=s),
+    ),
+    ("organization", V.VERIFIED, V.PENDING): _own_org_edit(V.VERIFIED, {"name": "六盘水更名科技有限公司"}),
+    ("organization", V.REJECTED, V.PENDING): _own_org_edit(
+        V.REJECTED, {"description": "补充了营业执照说明。"}
+    ),
     # No service reopens a call (an administrator's correction): the door itself is the interface.
     ("call", C.CLOSED, C.OPEN): _obj(
         "call",
@@ -341,7 +402,7 @@ def test_legal_transition_writes_status_history_and_audit_in_one_transaction(db,
     obj_id = LEGAL[case](db, shared_world, objs)
     db.flush()
     obj = db.get(model, obj_id)
-    assert obj.status == to
+    assert _state(obj) == to
     changes = _history(db, kind, obj_id, frm, to)
     assert len(changes) == 1
     assert changes[0].actor_id is not None
@@ -350,7 +411,7 @@ def test_legal_transition_writes_status_history_and_audit_in_one_transaction(db,
     assert len(_audit(db, kind, obj_id, frm, to)) == 1
 
     db.rollback()
-    assert db.get(model, obj_id).status == frm
+    assert _state(db.get(model, obj_id)) == frm
     assert _history(db, kind, obj_id, frm, to) == []
     assert _audit(db, kind, obj_id, frm, to) == []
 
@@ -371,7 +432,7 @@ def test_illegal_transition_is_refused_by_name_and_writes_nothing(db, shared_wor
         assert f"{labels}." not in message  # every label is translated, none shown as a raw key
     assert str(info.value) == info.value.message("en")
     assert changed_tables(before, db_fingerprint(db)) == []
-    assert db.get(MODELS[kind], objs[kind][frm]).status == frm
+    assert _state(db.get(MODELS[kind], objs[kind][frm])) == frm
 
 
 @pytest.mark.parametrize("case", REASONED, ids=_pid)

@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0008_reach"
-down_revision: str | Sequence[str] | None = "0002_login_session"
+down_revision: str | Sequence[str] | None = "0003_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
