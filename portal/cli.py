@@ -99,6 +99,57 @@ def cmd_create_org(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deactivate_user(args: argparse.Namespace) -> int:
+    """Deactivate an account and end all its login sessions (an open tab is logged out on its next run).
+
+    Example: ``python -m portal deactivate-user zhang.wei --reason 离职`` →
+    ``deactivated user 'zhang.wei' (2 session(s) ended)``
+    """
+    from portal.permissions import SYSTEM
+    from portal.services.accounts import deactivate_user, find_user
+
+    with session_scope() as session:
+        user = find_user(SYSTEM, args.username, session=session)
+        ended = deactivate_user(SYSTEM, user.id, args.reason or "", session=session)
+        session.commit()
+        print(f"deactivated user {user.username!r} ({ended} session(s) ended)")
+    return 0
+
+
+def cmd_reactivate_user(args: argparse.Namespace) -> int:
+    """Let a deactivated account log in again (its lock is cleared).
+
+    Example: ``python -m portal reactivate-user zhang.wei`` → ``reactivated user 'zhang.wei'``
+    """
+    from portal.permissions import SYSTEM
+    from portal.services.accounts import find_user, reactivate_user
+
+    with session_scope() as session:
+        user = find_user(SYSTEM, args.username, session=session)
+        reactivate_user(SYSTEM, user.id, session=session)
+        session.commit()
+        print(f"reactivated user {user.username!r}")
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    """Set a user's password (strength-checked) and end every session of that user.
+
+    Example: ``PORTAL_NEW_PASSWORD=… python -m portal reset-password zhang.wei`` →
+    ``password reset for 'zhang.wei' (1 session(s) ended)``
+    """
+    from portal.permissions import SYSTEM
+    from portal.services.accounts import find_user, reset_password
+
+    password = args.password or os.environ.get("PORTAL_NEW_PASSWORD") or getpass.getpass("new password: ")
+    with session_scope() as session:
+        user = find_user(SYSTEM, args.username, session=session)
+        ended = reset_password(SYSTEM, user.id, password, session=session)
+        session.commit()
+        print(f"password reset for {user.username!r} ({ended} session(s) ended)")
+    return 0
+
+
 def cmd_close_due(args: argparse.Namespace) -> int:
     """Close every published scenario whose closing date has passed (run daily, e.g. from cron)."""
     from portal.permissions import SYSTEM
@@ -244,6 +295,9 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "load-demo": (cmd_load_demo, "load the demo data set (idempotent)"),
     "create-user": (cmd_create_user, "create a user for an organization"),
     "create-org": (cmd_create_org, "create an organization"),
+    "deactivate-user": (cmd_deactivate_user, "deactivate a user and end all their sessions"),
+    "reactivate-user": (cmd_reactivate_user, "let a deactivated user log in again"),
+    "reset-password": (cmd_reset_password, "set a user's password and end all their sessions"),
     "close-due": (cmd_close_due, "close scenarios whose closing date has passed"),
     "send-digests": (cmd_send_digests, "send today's e-mail digests of new matching scenarios"),
     "send-reminders": (cmd_send_reminders, "send deadline reminders (questions, closing, draft bids)"),
@@ -276,6 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--no-rank", action="store_true", help="newest first, without the matching engine")
         if name == "send-mail":
             p.add_argument("--limit", type=int, default=500)
+        if name in ("deactivate-user", "reactivate-user", "reset-password"):
+            p.add_argument("username", help="the exact username")
+        if name == "deactivate-user":
+            p.add_argument("--reason", help="why (kept in the audit log)")
+        if name == "reset-password":
+            p.add_argument("--password", help="(default: $PORTAL_NEW_PASSWORD or prompt)")
         if name == "backup":
             p.add_argument("--output", help="backup file (default: var/backups/portal-<time>.db|.dump)")
         if name == "restore":

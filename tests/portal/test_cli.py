@@ -108,3 +108,48 @@ def test_bad_input_gives_a_clean_message_and_exit_code_2(cli):
         "123",
     )
     assert "unified social credit code" in _clean_failure(bad_code)
+
+
+def test_deactivate_reactivate_and_reset_a_user(cli, tmp_path):
+    assert cli("init-db").returncode == 0
+    assert (
+        cli(
+            "create-org", "--kind", "department", "--name", "贵州省水利厅", "--sector", "smart-water"
+        ).returncode
+        == 0
+    )
+    assert (
+        cli(
+            "create-user",
+            "--org",
+            "贵州省水利厅",
+            "--username",
+            "water_admin",
+            "--password",
+            "Shuili-2026-ok",
+        ).returncode
+        == 0
+    )
+    from sqlmodel import Session
+
+    from portal.db import make_engine
+    from portal.services import accounts, sessions
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'portal.db'}")
+    with Session(engine) as s:
+        user, _ = accounts.authenticate("water_admin", "Shuili-2026-ok", session=s)
+        token = sessions.open_session(user.id, session=s)
+        s.commit()
+    done = cli("deactivate-user", "water_admin", "--reason", "离职")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "deactivated user 'water_admin' (1 session(s) ended)"
+    with Session(engine) as s:
+        assert sessions.resume(token, session=s) is None
+    assert "已停用" in _clean_failure(cli("deactivate-user", "water_admin"))
+    assert "nobody" in _clean_failure(cli("--lang", "en", "deactivate-user", "nobody"))
+    assert cli("reactivate-user", "water_admin").stdout.strip() == "reactivated user 'water_admin'"
+    weak = cli("--lang", "en", "reset-password", "water_admin", "--password", "password12")
+    assert "too easy to guess" in _clean_failure(weak)
+    reset = cli("reset-password", "water_admin", PORTAL_NEW_PASSWORD="Lantern-Harbour-77")
+    assert reset.stdout.strip() == "password reset for 'water_admin' (0 session(s) ended)"
+    engine.dispose()

@@ -5,7 +5,7 @@ is dropped again so the schema equals the models'. The downgrade also drops Post
 ``outboxstate`` enum type.
 
 Revision ID: 0008_reach
-Revises: 0002_login_session
+Revises: 0003_accounts
 Create Date: 2026-12-02 19:20:00
 
 """
