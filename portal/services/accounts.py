@@ -675,7 +675,13 @@ def end_sessions(session: Session, user_id: int, *, keep_token: str | None = Non
 
 
 def change_password(
-    actor: Actor, old: str, new: str, *, keep_token: str | None = None, session: Session
+    actor: Actor,
+    old: str,
+    new: str,
+    *,
+    repeat: str | None = None,
+    keep_token: str | None = None,
+    session: Session,
 ) -> int:
     """Change one's own password; every other login session of the user ends.
 
@@ -684,6 +690,7 @@ def change_password(
     ends, so this form is no password oracle.
 
     Args:
+        repeat: the new password typed again (the form's check; None skips it).
         keep_token: the raw token of the login session making the change (it stays open).
 
     Returns:
@@ -701,6 +708,8 @@ def change_password(
         raise lock or AuthError("error.wrong_password")
     chk = Checker()
     _check_password(chk, new, user.username, (user.display_name,))
+    if repeat is not None and repeat != new:
+        chk.fail("password_repeat", "validation.password_repeat")
     chk.raise_if_any()
     user.password_hash = hash_password(new)
     user.password_changed_at = clock.now()

@@ -39,17 +39,34 @@ def tr(key: str, lang: str, **params: object) -> str:
     return t(key, lang, escape=safe, **params)
 
 
-def show_error(err: PortalError, lang: str) -> None:
-    """Render a service refusal; validation errors list each field; conflicts show the other change."""
+#: Key of ``fields`` (see ``show_error``) naming where the list of all problems goes.
+SUMMARY = "_summary"
+
+
+def show_error(err: PortalError, lang: str, *, fields: dict[str, Any] | None = None) -> None:
+    """Render a service refusal; validation errors list each field; conflicts show the other change.
+
+    Args:
+        fields: placeholders (``st.empty()``) drawn under a form's widgets, by field name: each
+            field's problems are also shown right there, at once; ``fields[SUMMARY]`` (optional) is
+            where the list of all problems goes instead of the current position.
+    """
     if isinstance(err, Conflict):
         show_conflict(err, lang)
         return
     if isinstance(err, ValidationFailed):
-        st.error(
+        where = (fields or {}).get(SUMMARY, st)
+        where.error(
             t(err.key, lang, count=len(err.errors))
             + "\n\n"
             + "\n".join(f"- {safe(e.message(lang))}" for e in err.errors)
         )
+        at: dict[str, list[str]] = {}
+        for e in err.errors:
+            if fields and e.field in fields:
+                at.setdefault(e.field, []).append(safe(e.message(lang)))
+        for name, messages in at.items():
+            fields[name].error("\n\n".join(messages))  # type: ignore[index]  # md-safe: escaped above
     else:
         st.error(safe(err.message(lang)))
 
@@ -93,6 +110,7 @@ def act(
     done: str | None = None,
     form: str | None = None,
     rerun: bool = True,
+    fields: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> R | None:
     """Run one command in its own transaction (``runner.run``); on success queue ``done`` and rerun.
@@ -102,6 +120,8 @@ def act(
         done: the (already translated, already escaped) message shown after the rerun.
         form: the form this save came from; its rendered version and widget state are forgotten after
             a success, so the next render shows the saved values and their new version.
+        fields: per-field placeholders of the form: validation problems are shown at their fields
+            (see ``show_error``).
 
     A refusal is rendered in place (nothing was committed) and None is returned.
     """
@@ -112,7 +132,7 @@ def act(
         show_conflict(err, lang, form=form)
         return None
     except PortalError as err:
-        show_error(err, lang)
+        show_error(err, lang, fields=fields)
         return None
     if form:
         forget_form(form)

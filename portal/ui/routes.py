@@ -64,6 +64,7 @@ SPECS: tuple[PageSpec, ...] = (
     PageSpec(
         "vendors", "auth_vendors.py", "ui.nav.vendors", ":material/verified_user:", "work", (AUTHORITY,)
     ),
+    PageSpec("users", "auth_users.py", "ui.nav.users", ":material/group:", "work", (AUTHORITY,)),
     PageSpec("board", "auth_board.py", "ui.nav.board", ":material/hub:", "work", (AUTHORITY,)),
     PageSpec(
         "curation", "auth_showcases.py", "ui.nav.curation", ":material/auto_awesome:", "work", (AUTHORITY,)

@@ -98,6 +98,16 @@ def logout() -> None:
         st.session_state.pop(key, None)
 
 
+def login_token() -> str | None:
+    """The raw token of this browser session's login, or None.
+
+    A password change passes it to the service so that this session stays open while every other
+    session of the user ends; it never reaches a page's output.
+    """
+    token = st.session_state.get(LOGIN_REF)
+    return token if isinstance(token, str) else None
+
+
 def _cookie_script(value: str, max_age: int) -> str:
     """The script that sets (or, with ``max_age`` 0, deletes) the login cookie on the app's origin.
 
