@@ -2,7 +2,8 @@
 
 Why: the GOV.UK Digital Marketplace lesson: once anything else writes a status column, rules drift.
 ``transition`` checks the state machine and the permission, writes the status, the status history
-row and the audit event in the caller's transaction. Nothing else assigns ``.status``.
+row and the audit event in the caller's transaction. Nothing else assigns ``.status`` (or an
+organisation's ``.verification``, which has a machine of its own).
 """
 
 from __future__ import annotations
