@@ -144,3 +144,19 @@ def test_a_new_vendor_registers_with_a_unique_name(app, session, world):
     assert org.verification == Verification.PENDING
     goto(at, "profile")
     no_errors(at)
+
+
+def test_a_vendor_whose_verification_was_revoked_sees_no_bid_form(app, session, world):
+    from portal.services import bids
+    from tests.factories import bid_data
+
+    sc = scenario_in(session, world, "published")
+    bids.save_bid(world.vendor_x.actor, sc.id, bid_data(), session=session)
+    session.commit()
+    at = app(world.vendor_x, "scenario", id=sc.id)
+    assert any(b.key == "bid_save_submit" for b in at.button)
+    accounts.verify_vendor(world.authority.actor, world.vendor_x.org.id, False, "资质过期", session=session)
+    session.commit()
+    at.run()
+    no_errors(at)
+    assert not any(b.key in ("bid_save", "bid_save_submit") for b in at.button)
