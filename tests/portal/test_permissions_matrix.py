@@ -360,6 +360,32 @@ CASES = [
         writes=False,
     ),
     case(
+        "list_users",
+        Action.USER_MANAGE,
+        {AUTH},
+        lambda s, w, o, a: accounts.list_users(a, session=s),
+        writes=False,
+    ),
+    case(
+        "deactivate_user",
+        Action.USER_MANAGE,
+        {AUTH},
+        lambda s, w, o, a: accounts.deactivate_user(a, w.dept_b.user.id, "离职", session=s),
+    ),
+    case(
+        "reset_password",
+        Action.USER_MANAGE,
+        {AUTH},
+        lambda s, w, o, a: accounts.reset_password(a, w.dept_b.user.id, "Lantern-Harbour-77", session=s),
+    ),
+    case(
+        "list_vendors",
+        Action.VENDOR_VERIFY,
+        {AUTH},
+        lambda s, w, o, a: accounts.list_vendors(a, session=s),
+        writes=False,
+    ),
+    case(
         "create_user",
         Action.USER_MANAGE,
         {AUTH},
