@@ -39,7 +39,6 @@ LEGACY_PAGES = {
     "call_lists.py",
     "dept_scenarios.py",
     "notifications.py",
-    "scenarios.py",
     "showcases.py",
     "vendor_bids.py",
     "vendor_recommended.py",

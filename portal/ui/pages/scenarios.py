@@ -2,13 +2,10 @@
 
 import streamlit as st
 
-from portal import clock
-from portal.db import session_scope
 from portal.i18n import t
-from portal.models import ScenarioStatus
-from portal.services.scenarios import list_public_scenarios
 from portal.ui import components as ui
 from portal.ui import matchmaking, state
+from portal.views.lists import ListFilters, scenario_list
 
 PAGE_SIZE = 20
 actor, lang = state.guard("scenarios")
@@ -31,60 +28,27 @@ with st.form("sc_filters", border=True):
     include_past = c6.toggle(t("ui.filter.include_past", lang), key="sc_include_past")
     st.form_submit_button(t("ui.search.go", lang), key="sc_search", type="primary")
 
-statuses = [ScenarioStatus.PUBLISHED]
-if include_past:
-    statuses += [
-        ScenarioStatus.CLOSED,
-        ScenarioStatus.AWARDED,
-        ScenarioStatus.IN_IMPLEMENTATION,
-        ScenarioStatus.COMPLETED,
-        ScenarioStatus.SHOWCASED,
-    ]
-filters = dict(
-    sectors=pick_sectors or None,
-    regions=pick_regions or None,
-    statuses=statuses,
+filters = ListFilters(
+    query=query or "",
+    sectors=tuple(pick_sectors),
+    regions=tuple(pick_regions),
     closing_to=closing_to,
-    budget_min=int(budget_lo * 10_000) if budget_lo is not None else None,
+    budget_min=int(budget_lo * 10_000) if budget_lo is not None else None,  # the form asks in 万元
     budget_max=int(budget_hi * 10_000) if budget_hi is not None else None,
+    include_past=include_past,
 )
-query = (query or "").strip()
-reasons: dict[int, list[str]] = {}
-scores: dict[int, float] = {}
-with session_scope() as s:
-    if query and matchmaking.ready():
-        hits = (
-            matchmaking.call(
-                "search_scenarios",
-                actor,
-                query,
-                session=s,
-                k=60,
-                sectors=filters["sectors"],
-                regions=filters["regions"],
-            )
-            or []
-        )
-        # The engine ranks; the database applies the remaining filters (closing date, budget, status).
-        rows = {
-            sc.id: sc for sc in list_public_scenarios(session=s, ids=[h.scenario.id for h in hits], **filters)
-        }
-        items = [rows[h.scenario.id] for h in hits if h.scenario.id in rows]
-        for h in hits:
-            reasons[h.scenario.id] = matchmaking.explain(h.reasons, lang)
-            scores[h.scenario.id] = h.score
-    else:
-        if query:
-            st.info(t("ui.model_loading", lang), icon=":material/hourglass_top:")
-        items = list_public_scenarios(session=s, text=query or None, **filters)
+view = ui.load(scenario_list, actor, filters)
+if view.model_loading:
+    st.info(t("ui.model_loading", lang), icon=":material/hourglass_top:")
 
-st.caption(t("ui.scenarios.count", lang, count=len(items), today=clock.today()))
-if not items:
+st.caption(t("ui.scenarios.count", lang, count=len(view.items), today=view.today))
+if not view.items:
     ui.empty(lang, "ui.scenarios.none")
     st.stop()
-pages = max(1, (len(items) + PAGE_SIZE - 1) // PAGE_SIZE)
+pages = max(1, (len(view.items) + PAGE_SIZE - 1) // PAGE_SIZE)
 page_no = 1
 if pages > 1:
     page_no = st.selectbox(t("ui.page", lang), list(range(1, pages + 1)), key="sc_page")
-for sc in items[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
-    ui.scenario_card(sc, lang, key="list", reasons=reasons.get(sc.id), score=scores.get(sc.id))
+for item in view.items[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
+    reasons = matchmaking.explain(item.reasons, lang) if item.reasons is not None else None
+    ui.scenario_card(item.scenario, lang, key="list", reasons=reasons, score=item.score)

@@ -1,0 +1,68 @@
+"""The list pages a user meets outside one scenario: the public scenario list and its search, the
+numbered call lists, the showcase gallery, a department's and a vendor's own lists, the
+recommendations and the inbox (each on the read-model seam)."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+
+from portal.models import ScenarioStatus
+from tests.factories import scenario_in
+from tests.ui.conftest import no_errors, texts
+
+S = ScenarioStatus
+MD = MarkdownIt("commonmark")
+EVIL = "[请点此重新登录](http://evil.example/login) <script>alert(1)</script> **粗体**"
+
+
+def _cards(at, key: str) -> set[str]:
+    return {b.key for b in at.button if (b.key or "").startswith(f"open_{key}_")}
+
+
+def _links(at) -> list[str]:
+    found = []
+    for kind in ("markdown", "caption", "title", "subheader", "info", "success", "warning", "error"):
+        for element in getattr(at, kind):
+            for token in MD.parseInline(str(element.value)):
+                for child in token.children or []:
+                    if child.type in ("link_open", "image", "html_inline"):
+                        found.append(str(child.attrs.get("href") or child.attrs.get("src") or child.content))
+    return found
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+def test_public_list_needs_no_login_and_shows_only_public_statuses(app, session, world):
+    made = {
+        st: scenario_in(session, world, st, title=f"场景状态测试之{st}")
+        for st in (S.DRAFT, S.SUBMITTED, S.PUBLISHED, S.CANCELLED, S.CLOSED)
+    }
+    at = app(None, "scenarios")
+    no_errors(at)
+    assert _cards(at, "list") == {f"open_list_{made[S.PUBLISHED].id}"}
+    at.toggle(key="sc_include_past").set_value(True)
+    at.button(key="sc_search").click().run()
+    no_errors(at)
+    assert _cards(at, "list") == {f"open_list_{made[S.PUBLISHED].id}", f"open_list_{made[S.CLOSED].id}"}
+    body = texts(at)
+    for st in (S.DRAFT, S.SUBMITTED, S.CANCELLED):
+        assert f"场景状态测试之{st}" not in body
+
+
+def test_search_with_hostile_text_shows_escaped_results_only_of_public_scenarios(app, session, world):
+    hostile = "恶意标题<img src=x onerror=alert(1)>"
+    shown = scenario_in(session, world, S.PUBLISHED, title=hostile, summary=EVIL)
+    hidden = scenario_in(session, world, S.DRAFT, title=hostile + "草稿", summary=EVIL)
+    at = app(None, "scenarios")
+    at.text_input(key="sc_query").input("恶意标题<img")
+    at.button(key="sc_search").click().run()
+    no_errors(at)
+    cards = _cards(at, "list")
+    assert f"open_list_{shown.id}" in cards and f"open_list_{hidden.id}" not in cards
+    assert "恶意标题\\<img" in texts(at)  # shown, escaped
+    for el in list(at.markdown) + list(at.caption):
+        assert not re.search(r"(?<!\\)<", str(el.value)), el.value
+    assert _links(at) == []
