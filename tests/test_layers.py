@@ -37,7 +37,6 @@ LEGACY_PAGES = {
     "auth_review.py",
     "auth_showcases.py",
     "call_lists.py",
-    "dept_scenarios.py",
     "notifications.py",
     "showcases.py",
     "vendor_bids.py",

@@ -86,6 +86,11 @@ def validate_scenario(data: dict[str, Any], session: Session, *, for_submit: boo
     return parse(ScenarioCreate, data, _rules(session, for_submit=for_submit))
 
 
+def check_create(actor: Actor) -> None:
+    """May ``actor`` start a new scenario (a department user)?"""
+    require(actor, Action.SCENARIO_CREATE)
+
+
 def create_scenario(
     actor: Actor, data: dict[str, Any], *, session: Session, for_submit: bool = False
 ) -> Scenario:
@@ -94,7 +99,7 @@ def create_scenario(
     Example:
         >>> create_scenario(dept, {"title": "…", "summary": "…", …}, session=s)  # doctest: +SKIP
     """
-    require(actor, Action.SCENARIO_CREATE)
+    check_create(actor)
     sc = validate_scenario(data, session, for_submit=for_submit)
     if sc.call_id is not None:
         call = session.get(Call, sc.call_id)

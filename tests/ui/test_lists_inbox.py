@@ -66,3 +66,30 @@ def test_search_with_hostile_text_shows_escaped_results_only_of_public_scenarios
     for el in list(at.markdown) + list(at.caption):
         assert not re.search(r"(?<!\\)<", str(el.value)), el.value
     assert _links(at) == []
+
+
+# ------------------------------------------------------------------------- my scenarios
+
+
+def test_department_lists_only_its_own_scenarios_and_bid_counts_stay_sealed(app, session, world):
+    from portal.services import bids, questions
+    from tests.factories import bid_data
+
+    open_ = scenario_in(session, world, S.PUBLISHED, title="本部门发布中的场景")
+    closed = scenario_in(session, world, S.CLOSED, title="本部门已截止的场景")
+    other = scenario_in(session, world, S.PUBLISHED, owner=world.dept_b, title="别的部门的场景")
+    b = bids.save_bid(world.vendor_x.actor, open_.id, bid_data(), session=session)
+    bids.submit_bid(world.vendor_x.actor, b.id, session=session)
+    questions.ask_question(world.vendor_x.actor, open_.id, "是否可以分期交付？", session=session)
+    session.commit()
+    at = app(world.dept_a, "my-scenarios")
+    no_errors(at)
+    keys = {b.key for b in at.button if (b.key or "").startswith("manage_")}
+    assert keys == {f"manage_{open_.id}", f"manage_{closed.id}"}
+    assert other.title not in texts(at)
+    assert "有1个咨询问题等待答复" in texts(at)
+    captions = {c.value for c in at.caption}
+    assert any("待答复问题1个" in c and "揭榜方案" not in c for c in captions)  # sealed: no count
+    assert any("揭榜方案2个" in c for c in captions)  # the closed one's bids are open
+    at.button(key=f"manage_{closed.id}").click().run()
+    assert at.title[0].value == closed.title  # the management page of that scenario
