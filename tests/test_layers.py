@@ -39,7 +39,6 @@ LEGACY_PAGES = {
     "call_lists.py",
     "notifications.py",
     "showcases.py",
-    "vendor_bids.py",
     "vendor_recommended.py",
 }
 #: Status writes outside the door that are being moved behind it.

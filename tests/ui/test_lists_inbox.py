@@ -93,3 +93,25 @@ def test_department_lists_only_its_own_scenarios_and_bid_counts_stay_sealed(app,
     assert any("揭榜方案2个" in c for c in captions)  # the closed one's bids are open
     at.button(key=f"manage_{closed.id}").click().run()
     assert at.title[0].value == closed.title  # the management page of that scenario
+
+
+# ------------------------------------------------------------------------------ my bids
+
+
+def test_vendor_sees_only_its_own_bids(app, session, world):
+    from portal.services import bids
+    from tests.factories import bid_data
+
+    sc = scenario_in(session, world, S.PUBLISHED)
+    mine = bids.save_bid(world.vendor_x.actor, sc.id, bid_data(price=1_111_000), session=session)
+    theirs = bids.save_bid(world.vendor_y.actor, sc.id, bid_data(price=999_000), session=session)
+    bids.submit_bid(world.vendor_y.actor, theirs.id, session=session)
+    session.commit()
+    at = app(world.vendor_x, "my-bids")
+    no_errors(at)
+    keys = {b.key for b in at.button if (b.key or "").startswith("mybid_open_")}
+    assert keys == {f"mybid_open_{mine.id}"}
+    body = texts(at)
+    assert "111.1" in body and "99.9" not in body  # its own price (万元), never the other vendor's
+    at.button(key=f"mybid_open_{mine.id}").click().run()
+    assert at.title[0].value == sc.title
