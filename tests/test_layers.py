@@ -39,7 +39,6 @@ LEGACY_PAGES = {
     "call_lists.py",
     "notifications.py",
     "showcases.py",
-    "vendor_recommended.py",
 }
 #: Status writes outside the door that are being moved behind it.
 KNOWN_BYPASSES: set[str] = set()

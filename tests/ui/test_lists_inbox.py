@@ -115,3 +115,32 @@ def test_vendor_sees_only_its_own_bids(app, session, world):
     assert "111.1" in body and "99.9" not in body  # its own price (万元), never the other vendor's
     at.button(key=f"mybid_open_{mine.id}").click().run()
     assert at.title[0].value == sc.title
+
+
+# -------------------------------------------------------------------------- recommended
+
+
+def test_recommendations_need_an_active_offer_and_lead_to_the_offers_page(app, session, world):
+    from portal.services import offers
+
+    offer = offers.create_offer(
+        world.vendor_x.actor,
+        {
+            "title": "智慧停车诱导系统",
+            "description": "基于地磁与视频检测的城市级停车诱导和车位共享平台，已在两个地市部署。",
+            "sectors": ["smart-transport"],
+            "regions": ["province"],
+            "maturity": "deployed",
+        },
+        session=session,
+    )
+    offers.set_offer_active(world.vendor_x.actor, offer.id, False, session=session)  # retired
+    session.commit()
+    at = app(world.vendor_x, "recommended")
+    no_errors(at)
+    assert any("请先发布至少一个解决方案" in i.value for i in at.info)
+    assert not [b for b in at.button if (b.key or "").startswith("open_rec_")]
+    at.button(key="rec_to_offers").click().run()
+    assert at.title[0].value == "我的解决方案"
+    pending = app(world.vendor_p, "recommended")
+    assert any("等待认证" in i.value for i in pending.info)  # may look, not bid

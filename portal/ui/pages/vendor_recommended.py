@@ -2,35 +2,28 @@
 
 import streamlit as st
 
-from portal.db import session_scope
 from portal.i18n import t
-from portal.services import offers
 from portal.ui import components as ui
-from portal.ui import matches, matchmaking, state
+from portal.ui import matchmaking, state
+from portal.views.mine import recommended_page
 
 actor, lang = state.guard("recommended")
+view = ui.load(recommended_page, actor)
 st.title(t("ui.recommended.title", lang))
 st.caption(t("ui.recommended.intro", lang))
-if not actor.verified:
+if view.pending:
     st.info(t("ui.vendor_pending", lang))
-with session_scope() as s:
-    mine = [o for o in offers.list_my_offers(actor, session=s) if o.status == "active"]
-if not mine:
+if not view.has_offers:
     st.info(t("ui.recommended.no_offers", lang))
     if st.button(t("ui.nav.offers", lang), key="rec_to_offers"):
         state.go("offers")
     st.stop()
-if not matches.loading_note(lang):
+if view.loading:
+    with st.status(t("ui.model_loading", lang), state="running"):
+        st.caption(t("ui.model_loading_detail", lang))
     st.stop()
-with session_scope() as s:
-    hits = matchmaking.call("recommend_scenarios", actor, session=s, k=10) or []
-if not hits:
+if not view.items:
     ui.empty(lang, "ui.match.none")
-seen: set[int] = set()
-for hit in hits:
-    if hit.scenario.id in seen:
-        continue
-    seen.add(hit.scenario.id)
-    ui.scenario_card(
-        hit.scenario, lang, key="rec", reasons=matchmaking.explain(hit.reasons, lang), score=hit.score
-    )
+for item in view.items:
+    reasons = matchmaking.explain(item.reasons, lang)
+    ui.scenario_card(item.scenario, lang, key="rec", reasons=reasons, score=item.score)
