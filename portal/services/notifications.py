@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal import clock
-from portal.domain.errors import NotAuthenticated
+from portal.domain.errors import NotAuthenticated, NotFound
 from portal.i18n import t
 from portal.models import Notification
 from portal.permissions import Actor
@@ -46,6 +46,12 @@ def unread_count(actor: Actor, *, session: Session) -> int:
     return int(session.exec(q).one())
 
 
+def check_mark_read(actor: Actor, notification: Notification) -> None:
+    """May ``actor`` mark ``notification`` read (a logged-in user, and the notification is theirs)?"""
+    if notification.user_id != _require_user(actor):
+        raise NotFound()
+
+
 def mark_read(actor: Actor, notification_ids: list[int] | None = None, *, session: Session) -> int:
     """Mark the given (or all) of the actor's notifications read; returns how many changed."""
     uid = _require_user(actor)
@@ -53,6 +59,7 @@ def mark_read(actor: Actor, notification_ids: list[int] | None = None, *, sessio
     changed = 0
     for row in rows:
         if notification_ids is None or row.id in notification_ids:
+            check_mark_read(actor, row)
             row.read_at = clock.now()
             session.add(row)
             changed += 1

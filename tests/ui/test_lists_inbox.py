@@ -144,3 +144,45 @@ def test_recommendations_need_an_active_offer_and_lead_to_the_offers_page(app, s
     assert at.title[0].value == "我的解决方案"
     pending = app(world.vendor_p, "recommended")
     assert any("等待认证" in i.value for i in pending.info)  # may look, not bid
+
+
+# -------------------------------------------------------------------------------- inbox
+
+
+def test_marking_a_notification_read_persists_and_open_follows_its_link(app, session, world):
+    from sqlmodel import select
+
+    from portal.models import Notification
+    from portal.services import scenarios
+
+    first = scenario_in(session, world, S.PUBLISHED, title="受邀场景之一")
+    second = scenario_in(session, world, S.PUBLISHED, title="受邀场景之二")
+    for sc in (first, second):
+        scenarios.invite_vendor(world.dept_a.actor, sc.id, world.vendor_x.org.id, session=session)
+    session.commit()
+
+    def note(sc) -> Notification:
+        row = session.exec(
+            select(Notification).where(
+                Notification.user_id == world.vendor_x.user.id, Notification.object_id == sc.id
+            )
+        ).one()
+        session.refresh(row)
+        return row
+
+    at = app(world.vendor_x, "inbox")
+    no_errors(at)
+    assert "受邀场景之一" in texts(at) and "🔵" in texts(at)
+    at.button(key=f"note_read_{note(first).id}").click().run()
+    no_errors(at)
+    assert note(first).read_at is not None  # persisted
+    assert note(second).read_at is None
+    at.toggle(key="inbox_unread").set_value(True).run()
+    assert "受邀场景之一" not in texts(at) and "受邀场景之二" in texts(at)
+    assert not [b for b in at.button if b.key == f"note_read_{note(first).id}"]
+    at.button(key=f"note_open_{note(second).id}").click().run()
+    no_errors(at)
+    assert at.title[0].value == second.title  # the deep link (scenario?id=)
+    assert note(second).read_at is not None
+    other = app(world.vendor_y, "inbox")
+    assert "受邀场景" not in texts(other)  # another vendor's inbox stays its own
