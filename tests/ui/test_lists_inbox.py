@@ -186,3 +186,27 @@ def test_marking_a_notification_read_persists_and_open_follows_its_link(app, ses
     assert note(second).read_at is not None
     other = app(world.vendor_y, "inbox")
     assert "受邀场景" not in texts(other)  # another vendor's inbox stays its own
+
+
+# ---------------------------------------------------------------------------- showcases
+
+
+def test_showcase_gallery_shows_published_showcases_to_anyone_and_never_drafts(app, session, world):
+    from portal.services import outcomes
+
+    shown = scenario_in(session, world, S.SHOWCASED)
+    draft_sc = scenario_in(session, world, S.COMPLETED, title="示范草稿的场景")
+    outcomes.propose_showcase(
+        world.dept_a.actor, draft_sc.id, {"title": "尚未发布的示范", "story": EVIL}, session=session
+    )
+    session.commit()
+    at = app(None, "showcases")
+    no_errors(at)
+    body = texts(at)
+    assert "基层远程影像诊断示范" in body and "报告出具时间缩短至1" in body
+    assert "尚未发布的示范" not in body
+    assert any("1.2小时" in str(df.value) for df in at.dataframe)  # the outcome's achieved indicators
+    opens = [b.key for b in at.button if (b.key or "").startswith("showcase_open_")]
+    assert len(opens) == 1
+    at.button(key=opens[0]).click().run()
+    assert at.title[0].value == shown.title
