@@ -210,3 +210,38 @@ def test_showcase_gallery_shows_published_showcases_to_anyone_and_never_drafts(a
     assert len(opens) == 1
     at.button(key=opens[0]).click().run()
     assert at.title[0].value == shown.title
+
+
+# ---------------------------------------------------------------------------- call lists
+
+
+def test_numbered_lists_switch_between_batches_and_list_only_public_scenarios(app, session, world):
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.services import calls
+
+    today = clock.today()
+    made = {}
+    for n, theme in ((1, "第一季度场景征集活动"), (2, "第二季度场景征集活动")):
+        call = calls.create_call(
+            world.authority.actor,
+            {"theme": theme, "opens_on": today - timedelta(days=1), "closes_on": today + timedelta(days=9)},
+            session=session,
+        )
+        session.commit()
+        listed = scenario_in(session, world, S.PUBLISHED, call_id=call.id, title=f"第{n}批的已发布场景")
+        scenario_in(session, world, S.SUBMITTED, call_id=call.id, title=f"第{n}批的待审核场景")
+        calls.close_call(world.authority.actor, call.id, session=session)
+        calls.publish_call_list(world.authority.actor, call.id, session=session)
+        session.commit()
+        made[n] = (call, listed)
+    at = app(None, "lists")
+    no_errors(at)
+    assert at.selectbox(key="lists_call").value == made[2][0].id  # the newest batch first
+    assert _cards(at, "calllist") == {f"open_calllist_{made[2][1].id}"}
+    at.selectbox(key="lists_call").set_value(made[1][0].id).run()
+    no_errors(at)
+    assert _cards(at, "calllist") == {f"open_calllist_{made[1][1].id}"}
+    assert "待审核场景" not in texts(at)
+    assert f"lists_dl_csv_{made[1][0].id}" in {d.key for d in at.get("download_button")}
