@@ -34,7 +34,6 @@ LEGACY_PAGES = {
     "auth_dashboard.py",
     "auth_export.py",
     "auth_import.py",
-    "auth_review.py",
     "auth_showcases.py",
 }
 #: Status writes outside the door that are being moved behind it.

@@ -45,7 +45,7 @@ from portal.models import (
 )
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, require
 from portal.services.door import get_or_404
-from portal.services.scenarios import org_names, to_public
+from portal.services.scenarios import org_names, publish_scenario, to_public
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -482,6 +482,15 @@ def announce_published(actor: Actor, scenario_id: int, *, session: Session, vend
         if len(told) == vendors:
             break
     return len(told)
+
+
+def publish_and_announce(actor: Actor, scenario_id: int, *, session: Session) -> int:
+    """The review queue's "publish": publish the scenario and tell its best-matching vendors at once.
+
+    One transaction: if publishing is refused nobody is told. Returns how many vendors were told.
+    """
+    publish_scenario(actor, scenario_id, session=session)
+    return announce_published(actor, scenario_id, session=session)
 
 
 @dataclass(frozen=True)

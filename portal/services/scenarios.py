@@ -195,12 +195,22 @@ def withdraw_scenario(actor: Actor, scenario_id: int, reason: str, *, session: S
     return scenario
 
 
-def publish_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
-    """Authority publishes a submitted scenario: it becomes public and open for questions and bids."""
-    scenario = get_or_404(session, Scenario, scenario_id)
+def check_publish(actor: Actor, scenario: Scenario) -> None:
+    """May ``actor`` publish ``scenario`` now? The authority, while its closing date is still ahead.
+
+    Raises:
+        PermissionDenied: not the authority.
+        RuleViolation: ``error.closing_date_passed`` (a submitted scenario whose closing date is past).
+    """
     require(actor, Action.SCENARIO_REVIEW, scenario)
     if scenario.status == S.SUBMITTED and scenario.closing_date <= clock.today():
         raise RuleViolation("error.closing_date_passed", date=scenario.closing_date)
+
+
+def publish_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
+    """Authority publishes a submitted scenario: it becomes public and open for questions and bids."""
+    scenario = get_or_404(session, Scenario, scenario_id)
+    check_publish(actor, scenario)
     transition(session, scenario, S.PUBLISHED, actor=actor)
     notify_org(
         session,

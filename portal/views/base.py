@@ -22,6 +22,15 @@ def allows(check: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
     return True
 
 
+def refusal(check: Callable[..., Any], *args: Any, **kwargs: Any) -> PortalError | None:
+    """Like ``allows``, but keeps the refusal (its translated message tells the user why not)."""
+    try:
+        check(*args, **kwargs)
+    except PortalError as err:
+        return err
+    return None
+
+
 @dataclass(frozen=True)
 class HasActions:
     """A view whose ``actions`` name what the actor may do now (the buttons the page draws)."""

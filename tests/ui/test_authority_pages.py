@@ -1,0 +1,91 @@
+"""The authority's work pages on the read-model seam: what they offer, refuse and escape."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from portal import clock
+from portal.models import Notification, ScenarioStatus
+from tests.factories import after, scenario_in
+from tests.ui.conftest import ROOT, TIMEOUT, login_state, no_errors, page_file, texts
+
+S = ScenarioStatus
+HOSTILE = "[点此领奖](http://evil.example) **粗体**"
+
+
+# ---------------------------------------------------------------------------------- review
+
+
+def test_review_refuses_changes_without_a_message_and_changes_nothing(app, session, world):
+    sc = scenario_in(session, world, S.SUBMITTED)
+    at = app(world.authority, "review")
+    at.button(key=f"rev_changes_{sc.id}").click().run()
+    assert not at.exception
+    assert at.error and "原因" in at.error[0].value  # translated refusal: a reason is required
+    session.refresh(sc)
+    assert sc.status == S.SUBMITTED
+    assert at.button(key=f"rev_publish_{sc.id}")  # still in the queue
+
+
+def test_review_offers_no_publish_after_the_closing_date_and_says_why(app, session, world):
+    sc = scenario_in(session, world, S.SUBMITTED)
+    with clock.frozen(after(40)):
+        at = app(world.authority, "review", lang="en")
+        no_errors(at)
+        assert not [b for b in at.button if b.key == f"rev_publish_{sc.id}"]
+        assert "The closing date" in texts(at) and "has passed" in texts(at)
+        assert at.button(key=f"rev_changes_{sc.id}")  # it can still be sent back
+
+
+def test_review_publishes_and_tells_the_department(app, session, world):
+    sc = scenario_in(session, world, S.SUBMITTED)
+    at = app(world.authority, "review")
+    at.button(key=f"rev_publish_{sc.id}").click().run()
+    no_errors(at)
+    assert "场景已发布" in texts(at)
+    session.refresh(sc)
+    assert sc.status == S.PUBLISHED
+    told = session.query(Notification).filter_by(user_id=world.dept_a.user.id).all()
+    assert any(n.object_id == sc.id for n in told)
+    assert not [b for b in at.button if b.key == f"rev_publish_{sc.id}"]  # left the queue
+
+
+def test_review_escapes_titles_and_department_names(app, session, world):
+    world.dept_a.org.name = HOSTILE
+    session.add(world.dept_a.org)
+    session.commit()
+    scenario_in(session, world, S.SUBMITTED, title="智慧医疗" + HOSTILE)
+    at = app(world.authority, "review")
+    no_errors(at)
+    body = texts(at)
+    assert "](http://evil.example)" not in body and r"\]\(http" in body
+
+
+def refused_at(app, party, url_path: str):
+    """Open an authority page's url as ``party``: the gate answers there with the translated refusal."""
+    at = app(party)
+    # The gate is a callable page registered under the url path (AppTest's switch_page wants files).
+    pages = at._registered_pages.items()
+    at._page_hash = next(h for h, info in pages if info.get("url_pathname") == url_path)
+    at.run()
+    assert not at.exception
+    assert at.error and "此页面不面向" in at.error[0].value, [e.value for e in at.error]
+    return at
+
+
+def own_guard(world, page: str):
+    """Run the page's own file as a department: its guard refuses before anything is drawn."""
+    at = login_state(AppTest.from_file(str(ROOT / page_file(page)), default_timeout=TIMEOUT), world.dept_a)
+    at.run()
+    assert not at.exception
+    assert at.error and "行业主管部门" in at.error[0].value
+    return at
+
+
+def test_review_url_refuses_a_department(app, session, world):
+    sc = scenario_in(session, world, S.SUBMITTED)
+    at = refused_at(app, world.dept_a, "review")
+    assert not [b for b in at.button if (b.key or "").startswith("rev_")]
+    assert not [b for b in own_guard(world, "review").button if (b.key or "").startswith("rev_")]
+    session.refresh(sc)
+    assert sc.status == S.SUBMITTED
