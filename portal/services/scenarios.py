@@ -293,18 +293,28 @@ def cancel_scenario(actor: Actor, scenario_id: int, reason: str, *, session: Ses
     return scenario
 
 
+def check_invite(actor: Actor, scenario: Scenario, vendor: Organization) -> None:
+    """May ``actor`` invite ``vendor`` to ``scenario`` now? Its department or the authority, while published.
+
+    Raises:
+        PermissionDenied: not the scenario's department nor the authority.
+        RuleViolation: ``error.not_a_vendor``; ``error.scenario_not_open`` (not published).
+    """
+    require(actor, Action.SCENARIO_INVITE, scenario)
+    if vendor.kind != OrgKind.VENDOR:
+        raise RuleViolation("error.not_a_vendor")
+    if scenario.status != S.PUBLISHED:
+        raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
+
+
 def invite_vendor(actor: Actor, scenario_id: int, vendor_org_id: int, *, session: Session) -> bool:
     """Invite a vendor to a published scenario (also opens invited-only scenarios to it).
 
     Returns False when the vendor was already invited (nothing is written twice).
     """
     scenario = get_or_404(session, Scenario, scenario_id)
-    require(actor, Action.SCENARIO_INVITE, scenario)
     vendor = get_or_404(session, Organization, vendor_org_id, "vendor")
-    if vendor.kind != OrgKind.VENDOR:
-        raise RuleViolation("error.not_a_vendor")
-    if scenario.status != S.PUBLISHED:
-        raise RuleViolation("error.scenario_not_open", status=f"status.{scenario.status}")
+    check_invite(actor, scenario, vendor)
     exists = session.exec(
         select(ScenarioInvite).where(
             ScenarioInvite.scenario_id == scenario.id, ScenarioInvite.vendor_org_id == vendor.id

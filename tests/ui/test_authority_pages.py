@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from portal import clock
 from portal.models import Notification, ScenarioStatus
+from portal.services import offers, scenarios
 from tests.factories import after, scenario_in
 from tests.ui.conftest import ROOT, TIMEOUT, login_state, no_errors, page_file, texts
 
@@ -89,3 +90,38 @@ def test_review_url_refuses_a_department(app, session, world):
     assert not [b for b in own_guard(world, "review").button if (b.key or "").startswith("rev_")]
     session.refresh(sc)
     assert sc.status == S.SUBMITTED
+
+
+# ----------------------------------------------------------------------------------- board
+
+
+def test_board_shows_invited_vendors_without_a_button_and_escapes_names(app, session, world, matching):
+    sc = scenario_in(session, world, S.PUBLISHED)
+    for party in (world.vendor_x, world.vendor_y):
+        offers.create_offer(
+            party.actor,
+            {
+                "title": "基层远程影像诊断云平台" + HOSTILE,
+                "description": "为乡镇卫生院提供影像上传、专家阅片与AI辅助诊断的云平台。",
+                "sectors": ["smart-health"],
+                "regions": ["province"],
+            },
+            session=session,
+        )
+    world.vendor_y.org.name = HOSTILE
+    session.add(world.vendor_y.org)
+    scenarios.invite_vendor(world.authority.actor, sc.id, world.vendor_x.org.id, session=session)
+    session.commit()
+    matching()
+    at = app(world.authority, "board")
+    no_errors(at)
+    keys = {b.key for b in at.button if (b.key or "").startswith("invite_")}
+    assert keys == {f"invite_board_{sc.id}_{world.vendor_y.org.id}"}  # vendor X is invited already
+    body = texts(at)
+    assert "已邀请" in body
+    assert "](http://evil.example)" not in body and r"\]\(http" in body
+
+
+def test_board_url_refuses_a_department(app, world):
+    refused_at(app, world.dept_a, "board")
+    own_guard(world, "board")
