@@ -29,7 +29,6 @@ PAGES = ROOT / "portal" / "ui" / "pages"
 #: Pages not yet moved onto the read-model seam: each name leaves this set when its page is converted.
 LEGACY_PAGES = {
     "auth_audit.py",
-    "auth_calls.py",
     "auth_dashboard.py",
     "auth_export.py",
     "auth_import.py",

@@ -57,16 +57,26 @@ def close_call(actor: Actor, call_id: int, *, session: Session) -> Call:
     return call
 
 
+def check_publish_list(actor: Actor, call: Call, *, session: Session) -> None:
+    """May ``actor`` publish the call's numbered list now? The authority, once a scenario in it is public.
+
+    Raises:
+        PermissionDenied: not the authority.
+        RuleViolation: ``error.call_list_empty`` (no published scenario to list yet).
+    """
+    require(actor, Action.CALL_MANAGE)
+    if call.id is None or not call_scenarios(session, call.id, public_only=True):
+        raise RuleViolation("error.call_list_empty")
+
+
 def publish_call_list(actor: Actor, call_id: int, *, session: Session) -> Call:
     """Publish the call's numbered list: batch N, and a position for each published scenario.
 
     Scenarios still awaiting review are not listed; at least one published scenario is required.
     """
     call = get_or_404(session, Call, call_id)
-    require(actor, Action.CALL_MANAGE)
+    check_publish_list(actor, call, session=session)
     scenarios = call_scenarios(session, call.id, public_only=True)
-    if not scenarios:
-        raise RuleViolation("error.call_list_empty")
     last = session.exec(select(func.max(Call.batch_number))).one()
     call.batch_number = (last or 0) + 1
     for position, scenario in enumerate(scenarios, start=1):

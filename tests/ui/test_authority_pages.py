@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from streamlit.testing.v1 import AppTest
 
 from portal import clock
-from portal.models import Notification, ScenarioStatus
-from portal.services import offers, scenarios
+from portal.models import Call, Notification, ScenarioStatus
+from portal.services import calls, offers, scenarios
 from tests.factories import after, scenario_in
 from tests.ui.conftest import ROOT, TIMEOUT, login_state, no_errors, page_file, texts
 
@@ -125,3 +127,45 @@ def test_board_shows_invited_vendors_without_a_button_and_escapes_names(app, ses
 def test_board_url_refuses_a_department(app, world):
     refused_at(app, world.dept_a, "board")
     own_guard(world, "board")
+
+
+# ----------------------------------------------------------------------------------- calls
+
+
+def _call(session, world, theme: str = "2026年第四季度数字政府应用场景征集"):
+    call = calls.create_call(
+        world.authority.actor,
+        {"theme": theme, "opens_on": clock.today(), "closes_on": clock.today() + timedelta(days=30)},
+        session=session,
+    )
+    session.commit()
+    return call
+
+
+def test_calls_say_why_an_empty_list_cannot_be_published(app, session, world):
+    call = _call(session, world, "智慧交通" + HOSTILE)
+    scenario_in(session, world, S.SUBMITTED, call_id=call.id)  # submitted, not yet public
+    calls.close_call(world.authority.actor, call.id, session=session)
+    session.commit()
+    at = app(world.authority, "calls")
+    no_errors(at)
+    assert not [b for b in at.button if b.key == f"call_publish_{call.id}"]
+    body = texts(at)
+    assert "尚无已发布的场景" in body
+    assert "](http://evil.example)" not in body and r"\]\(http" in body
+
+
+def test_calls_refuse_a_period_that_ends_before_it_starts(app, session, world):
+    at = app(world.authority, "calls", lang="en")
+    at.text_input(key="call_theme").input("2027年第一季度应用场景征集")
+    at.date_input(key="call_closes").set_value(clock.today() - timedelta(days=1))
+    at.button(key="call_create").click().run()
+    assert not at.exception
+    assert at.error and "cannot be before the start date" in at.error[0].value  # translated, per field
+    assert session.query(Call).count() == 0
+
+
+def test_calls_url_refuses_a_department(app, world):
+    at = refused_at(app, world.dept_a, "calls")
+    assert not [b for b in at.button if (b.key or "").startswith("call_")]
+    own_guard(world, "calls")

@@ -4,15 +4,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import clock
-from portal.db import session_scope
 from portal.i18n import format_date, label, t
-from portal.models import CallStatus
-from portal.services import calls, scenarios
+from portal.services import calls
 from portal.ui import components as ui
 from portal.ui import downloads, state
+from portal.views.collection import Do, calls_page
 
 actor, lang = state.guard("calls")
+view = ui.load(calls_page, actor)
 st.title(t("ui.calls.title", lang))
 
 with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=True):
@@ -21,9 +20,9 @@ with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=
     description = st.text_area(t("field.description", lang), key="call_description")
     pick = ui.taxonomy_multiselect("sector", "sectors", lang, key="call_sectors")
     c1, c2 = st.columns(2)
-    opens = c1.date_input(t("field.opens_on", lang), value=clock.today(), key="call_opens")
+    opens = c1.date_input(t("field.opens_on", lang), value=view.today, key="call_opens")
     closes = c2.date_input(
-        t("field.closes_on", lang), value=clock.today() + timedelta(days=30), key="call_closes"
+        t("field.closes_on", lang), value=view.today + timedelta(days=30), key="call_closes"
     )
     if st.form_submit_button(t("ui.calls.create", lang), key="call_create", type="primary"):
         data = {
@@ -34,15 +33,11 @@ with st.expander(t("ui.calls.new", lang)), st.form("call_form", clear_on_submit=
             "opens_on": opens,
             "closes_on": closes,
         }
-        ui.run_action(lambda s: calls.create_call(actor, data, session=s), lang, t("ui.saved", lang))
+        ui.act(calls.create_call, actor, data, done=t("ui.saved", lang))
 
-with session_scope() as s:
-    all_calls = calls.list_calls(session=s)
-    subs = {c.id: calls.submissions(actor, c.id, session=s) for c in all_calls}
-    names = scenarios.org_names(s, {sc.org_id for rows in subs.values() for sc in rows})
-if not all_calls:
+if not view.calls:
     ui.empty(lang, "ui.calls.none")
-for call in all_calls:
+for call in view.calls:
     with st.container(border=True, key=f"call_{call.id}"):
         head = ui.title_of_call(call, lang)
         if call.batch_number:
@@ -58,7 +53,7 @@ for call in all_calls:
                 end=format_date(call.closes_on, lang),
             )
         )
-        rows = subs[call.id]
+        rows = call.submissions
         st.markdown(t("ui.calls.submissions", lang, count=len(rows)))
         if rows:
             st.dataframe(
@@ -66,7 +61,7 @@ for call in all_calls:
                     {
                         t("ui.calls.col_no", lang): sc.list_number or "",
                         t("field.title", lang): sc.title,
-                        t("ui.calls.col_org", lang): names.get(sc.org_id, ""),
+                        t("ui.calls.col_org", lang): sc.org_name,
                         t("field.sector", lang): label("sector", sc.sector, lang),
                         t("ui.calls.col_status", lang): label("status", sc.status, lang),
                     }
@@ -76,21 +71,15 @@ for call in all_calls:
                 width="stretch",
             )
         c1, c2, c3 = st.columns(3)
-        if call.status == CallStatus.OPEN and c1.button(
-            t("ui.calls.close", lang), key=f"call_close_{call.id}"
-        ):
-            ui.run_action(
-                lambda s, i=call.id: calls.close_call(actor, i, session=s), lang, t("ui.done", lang)
-            )
-        if call.status == CallStatus.CLOSED and c2.button(
+        if call.can(Do.CLOSE) and c1.button(t("ui.calls.close", lang), key=f"call_close_{call.id}"):
+            ui.act(calls.close_call, actor, call.id, done=t("ui.done", lang))
+        if call.can(Do.PUBLISH) and c2.button(
             t("ui.calls.publish", lang), key=f"call_publish_{call.id}", type="primary"
         ):
-            ui.run_action(
-                lambda s, i=call.id: calls.publish_call_list(actor, i, session=s),
-                lang,
-                t("ui.calls.published", lang),
-            )
-        if call.status == CallStatus.PUBLISHED:
+            ui.act(calls.publish_call_list, actor, call.id, done=t("ui.calls.published", lang))
+        elif call.publish_refused is not None:
+            c2.caption(ui.safe(call.publish_refused.message(lang)))
+        if call.can(Do.VIEW_LIST):
             if c3.button(t("ui.calls.view_list", lang), key=f"call_view_{call.id}"):
                 st.session_state["lists_call"] = call.id
                 state.go("lists")
