@@ -7,7 +7,7 @@ from datetime import timedelta
 from streamlit.testing.v1 import AppTest
 
 from portal import clock
-from portal.models import Call, Notification, ScenarioStatus
+from portal.models import Call, Notification, ScenarioStatus, Showcase, ShowcaseStatus
 from portal.services import calls, offers, scenarios
 from tests.factories import after, scenario_in
 from tests.ui.conftest import ROOT, TIMEOUT, login_state, no_errors, page_file, texts
@@ -169,3 +169,39 @@ def test_calls_url_refuses_a_department(app, world):
     at = refused_at(app, world.dept_a, "calls")
     assert not [b for b in at.button if (b.key or "").startswith("call_")]
     own_guard(world, "calls")
+
+
+# -------------------------------------------------------------------------------- curation
+
+
+def test_curation_refuses_unpublishing_without_a_reason(app, session, world):
+    scenario_in(session, world, S.SHOWCASED)
+    show = session.query(Showcase).one()
+    at = app(world.authority, "curation")
+    at.button(key=f"cur_return_{show.id}").click().run()
+    assert not at.exception
+    assert at.error and "原因" in at.error[0].value
+    session.refresh(show)
+    assert show.status == ShowcaseStatus.PUBLISHED
+    assert not [b for b in at.button if b.key == f"cur_publish_{show.id}"]  # published: no publish
+
+
+def test_curation_drafts_a_showcase_for_a_completed_scenario_and_escapes_it(app, session, world):
+    sc = scenario_in(session, world, S.COMPLETED)
+    at = app(world.authority, "curation")
+    at.text_input(key=f"cand_title_{sc.id}").input("远程影像诊断示范" + HOSTILE)
+    at.text_area(key=f"cand_story_{sc.id}").input("平台覆盖88个乡镇卫生院。" + HOSTILE)
+    at.button(key=f"cand_save_{sc.id}").click().run()
+    no_errors(at)
+    show = session.query(Showcase).filter_by(scenario_id=sc.id).one()
+    assert show.status == ShowcaseStatus.DRAFT
+    assert at.button(key=f"cur_submit_{show.id}")  # now a draft, ready for review
+    assert not [b for b in at.button if b.key == f"cand_save_{sc.id}"]  # no longer a candidate
+    body = texts(at)
+    assert "](http://evil.example)" not in body and r"\]\(http" in body
+
+
+def test_curation_url_refuses_a_department(app, world):
+    at = refused_at(app, world.dept_a, "curation")
+    assert not [b for b in at.button if (b.key or "").startswith(("cur_", "cand_"))]
+    own_guard(world, "curation")
