@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
 from portal import clock
-from portal.models import Call, Notification, ScenarioStatus, Showcase, ShowcaseStatus
+from portal.models import Call, Notification, Scenario, ScenarioStatus, Showcase, ShowcaseStatus
 from portal.services import calls, offers, scenarios
-from tests.factories import after, scenario_in
+from tests.factories import after, scenario_data, scenario_in
 from tests.ui.conftest import ROOT, TIMEOUT, login_state, no_errors, page_file, texts
 
 S = ScenarioStatus
@@ -205,3 +207,63 @@ def test_curation_url_refuses_a_department(app, world):
     at = refused_at(app, world.dept_a, "curation")
     assert not [b for b in at.button if (b.key or "").startswith(("cur_", "cand_"))]
     own_guard(world, "curation")
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+def _import_row(world, title: str) -> dict[str, str]:
+    good = scenario_data(title=title)
+    return {
+        "标题": good["title"],
+        "摘要": good["summary"],
+        "详细描述": good["description"],
+        "领域": "智慧医疗",
+        "地区": "全省",
+        "答疑截止日期": str(clock.today() + timedelta(days=10)),
+        "揭榜截止日期": str(clock.today() + timedelta(days=20)),
+        "主管部门": world.dept_a.org.name,
+    }
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(_import_row_header()))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _import_row_header() -> tuple[str, ...]:
+    return ("标题", "摘要", "详细描述", "领域", "地区", "答疑截止日期", "揭榜截止日期", "主管部门")
+
+
+def test_import_of_a_file_without_rows_says_so_and_offers_no_commit(app, session, world):
+    at = app(world.authority, "import", lang="en")
+    at.get("file_uploader")[0].upload("empty.csv", _csv([]), "text/csv").run()
+    assert not at.exception
+    assert at.error and "The file is empty or has no data rows" in at.error[0].value
+    assert not [b for b in at.button if b.key == "imp_commit"]
+    assert [d for d in at.get("download_button") if d.key == "imp_template"]  # the template stays
+    assert session.query(Scenario).count() == 0
+
+
+def test_import_commit_rechecks_the_file_and_writes_nothing_when_it_became_invalid(app, session, world):
+    title = "基层远程心电诊断服务"
+    at = app(world.authority, "import")
+    at.get("file_uploader")[0].upload("batch.csv", _csv([_import_row(world, title)]), "text/csv").run()
+    no_errors(at)
+    assert at.button(key="imp_commit")
+    scenarios.create_scenario(world.dept_a.actor, scenario_data(title=title), session=session)
+    session.commit()  # meanwhile the department entered the same scenario itself
+    at.button(key="imp_commit").click().run()
+    assert not at.exception
+    assert at.error and "第2行" in texts(at)  # the row is now a duplicate: listed, not imported
+    assert not [b for b in at.button if b.key == "imp_commit"]
+    assert session.query(Scenario).filter_by(title=title).count() == 1
+
+
+def test_import_url_refuses_a_department(app, world):
+    at = refused_at(app, world.dept_a, "import")
+    assert not at.get("file_uploader")
+    own_guard(world, "import")

@@ -1,0 +1,54 @@
+"""The authority's data screens: bulk import (template, preview) and the audit log."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal.domain.errors import PortalError
+from portal.permissions import Action, Actor, require
+from portal.services import imports
+from portal.services.imports import ImportPreview
+from portal.views.base import HasActions, actions
+
+
+class Do(enum.StrEnum):
+    COMMIT = "commit"  # create every row of the previewed file (all or nothing)
+
+
+@dataclass(frozen=True)
+class ImportPage(HasActions):
+    template: bytes  # the empty workbook to fill in, in the page's language
+    preview: ImportPreview | None  # None: no file yet, or the file as a whole was refused
+    refused: PortalError | None  # why the file cannot be read at all (empty, broken, wrong header …)
+
+
+def import_page(
+    actor: Actor,
+    lang: str,
+    filename: str | None = None,
+    content: bytes | None = None,
+    *,
+    session: Session,
+    submit: bool = False,
+) -> ImportPage:
+    """The import screen, with the preview of an uploaded file (nothing is written).
+
+    ``commit`` is offered exactly when every row of the preview is valid, the condition
+    ``imports.commit_import`` enforces again when it runs.
+    """
+    require(actor, Action.SCENARIO_IMPORT)
+    preview, refused = None, None
+    if filename is not None and content is not None:
+        try:
+            preview = imports.preview_import(actor, filename, content, session=session, submit=submit)
+        except PortalError as err:
+            refused = err
+    return ImportPage(
+        actions=actions(commit=preview is not None and preview.ok),
+        template=imports.import_template(lang),
+        preview=preview,
+        refused=refused,
+    )
