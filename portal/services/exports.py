@@ -154,6 +154,18 @@ class Scrubber:
 # ------------------------------------------------------------------------------------ open data
 
 
+def check_export(actor: Actor, fmt: str) -> None:
+    """May ``actor`` export open data in ``fmt``? The data authority, in a known format.
+
+    Raises:
+        PermissionDenied: without ``DATA_EXPORT``.
+        RuleViolation: ``export.error.format`` (unknown format).
+    """
+    require(actor, Action.DATA_EXPORT)
+    if fmt not in FORMATS:
+        raise RuleViolation("export.error.format", fmt=str(fmt)[:20])
+
+
 def export_open_data(actor: Actor, fmt: str, *, session: Session) -> dict[str, bytes]:
     """Export public scenarios and their outcomes as open data.
 
@@ -175,9 +187,7 @@ def export_open_data(actor: Actor, fmt: str, *, session: Session) -> dict[str, b
         >>> sorted(files)
         ['outcomes.csv', 'scenarios.csv']
     """
-    require(actor, Action.DATA_EXPORT)
-    if fmt not in FORMATS:
-        raise RuleViolation("export.error.format", fmt=str(fmt)[:20])
+    check_export(actor, fmt)
     scrubber = Scrubber.for_session(session)
     scenarios = scenario_records(session, scrubber)
     outcomes = outcome_records(session, scrubber)

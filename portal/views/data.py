@@ -1,4 +1,4 @@
-"""The authority's data screens: bulk import (template, preview) and the audit log."""
+"""The authority's data screens: bulk import (template, preview), open-data export, the audit log."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from sqlmodel import Session
 
 from portal.domain.errors import PortalError
 from portal.permissions import Action, Actor, require
-from portal.services import imports
+from portal.services import exports, imports
 from portal.services.imports import ImportPreview
-from portal.views.base import HasActions, actions
+from portal.views.base import HasActions, actions, allows
 
 
 class Do(enum.StrEnum):
     COMMIT = "commit"  # create every row of the previewed file (all or nothing)
+    EXPORT = "export"  # produce the open-data files (audited)
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,16 @@ def import_page(
         preview=preview,
         refused=refused,
     )
+
+
+@dataclass(frozen=True)
+class ExportPage(HasActions):
+    formats: tuple[str, ...]  # the formats the actor may export in (``exports.check_export``)
+
+
+def export_page(actor: Actor, *, session: Session) -> ExportPage:
+    """The open-data export screen (refused for anyone without ``DATA_EXPORT``)."""
+    require(actor, Action.DATA_EXPORT)
+    del session  # nothing to read: the files are made by the (audited) command
+    formats = tuple(f for f in exports.FORMATS if allows(exports.check_export, actor, f))
+    return ExportPage(actions=actions(export=bool(formats)), formats=formats)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from streamlit.testing.v1 import AppTest
 
 from portal import clock
-from portal.models import Call, Notification, Scenario, ScenarioStatus, Showcase, ShowcaseStatus
+from portal.models import AuditEvent, Call, Notification, Scenario, ScenarioStatus, Showcase, ShowcaseStatus
 from portal.services import calls, offers, scenarios
 from tests.factories import after, scenario_data, scenario_in
 from tests.ui.conftest import ROOT, TIMEOUT, login_state, no_errors, page_file, texts
@@ -267,3 +267,25 @@ def test_import_url_refuses_a_department(app, world):
     at = refused_at(app, world.dept_a, "import")
     assert not at.get("file_uploader")
     own_guard(world, "import")
+
+
+# ---------------------------------------------------------------------------------- export
+
+
+def test_export_in_json_offers_both_files_and_is_audited(app, session, world):
+    scenario_in(session, world, S.SHOWCASED)
+    at = app(world.authority, "export")
+    at.segmented_control(key="exp_fmt").set_value("json").run()
+    at.button(key="exp_go").click().run()
+    no_errors(at)
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert any("scenarios.json" in x for x in labels) and any("outcomes.json" in x for x in labels)
+    rows = session.query(AuditEvent).filter_by(event="data.exported").all()
+    assert [r.payload["format"] for r in rows] == ["json"]
+
+
+def test_export_url_refuses_a_department(app, session, world):
+    at = refused_at(app, world.dept_a, "export")
+    assert not [b for b in at.button if b.key == "exp_go"]
+    own_guard(world, "export")
+    assert session.query(AuditEvent).filter_by(event="data.exported").count() == 0

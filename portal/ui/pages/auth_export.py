@@ -2,27 +2,26 @@
 
 import streamlit as st
 
-from portal.db import session_scope
-from portal.domain.errors import PortalError
 from portal.i18n import t
-from portal.services.exports import export_open_data
+from portal.services import exports
 from portal.ui import components as ui
 from portal.ui import downloads, state
+from portal.views.data import Do, export_page
 
 actor, lang = state.guard("export")
+view = ui.load(export_page, actor)
 st.title(t("ui.export.title", lang))
 st.caption(t("ui.export.intro", lang))
+if not view.can(Do.EXPORT):
+    st.stop()
 fmt = (
-    st.segmented_control(t("ui.export.format", lang), ["csv", "json"], default="csv", key="exp_fmt") or "csv"
+    st.segmented_control(t("ui.export.format", lang), view.formats, default=view.formats[0], key="exp_fmt")
+    or view.formats[0]
 )
 if st.button(t("ui.export.go", lang), key="exp_go", type="primary"):
-    try:
-        with st.spinner(t("ui.export.working", lang)), session_scope() as s:
-            files = export_open_data(actor, fmt, session=s)
-            s.commit()  # the export itself is audited
-    except PortalError as err:
-        ui.show_error(err, lang)
-    else:
+    with st.spinner(t("ui.export.working", lang)):
+        files = ui.act(exports.export_open_data, actor, fmt, rerun=False)  # audited: its own transaction
+    if files is not None:
         st.session_state["exp_files"] = files
 files = st.session_state.get("exp_files") or {}
 for i, (name, data) in enumerate(files.items()):
