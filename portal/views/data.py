@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
 from portal.domain.errors import PortalError
 from portal.permissions import Action, Actor, require
-from portal.services import exports, imports
+from portal.services import exports, imports, reports
 from portal.services.imports import ImportPreview
 from portal.views.base import HasActions, actions, allows
 
@@ -66,3 +67,55 @@ def export_page(actor: Actor, *, session: Session) -> ExportPage:
     del session  # nothing to read: the files are made by the (audited) command
     formats = tuple(f for f in exports.FORMATS if allows(exports.check_export, actor, f))
     return ExportPage(actions=actions(export=bool(formats)), formats=formats)
+
+
+#: The object types the audit log can be filtered by ("" = all).
+AUDIT_OBJECT_TYPES = (
+    "",
+    "scenario",
+    "bid",
+    "offer",
+    "question",
+    "showcase",
+    "call",
+    "organization",
+    "user",
+    "outcome",
+)
+
+
+@dataclass(frozen=True)
+class AuditLogPage:
+    rows: tuple[reports.AuditRow, ...]  # newest first
+    total: int  # events matching the filters
+    page: int
+    pages: int
+
+
+def audit_log_page(
+    actor: Actor,
+    *,
+    session: Session,
+    since: date | None = None,
+    until: date | None = None,
+    event_prefix: str | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    actor_id: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> AuditLogPage:
+    """One page of the filtered audit log (``reports.audit_log``; refused without ``AUDIT_VIEW``)."""
+    found = reports.audit_log(
+        actor,
+        session=session,
+        since=since,
+        until=until,
+        event_prefix=(event_prefix or "").strip() or None,
+        object_type=object_type or None,
+        object_id=object_id,
+        actor_id=actor_id,
+        page=page,
+        page_size=page_size,
+    )
+    return AuditLogPage(tuple(found.rows), found.total, found.page, found.pages)

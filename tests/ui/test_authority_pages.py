@@ -289,3 +289,28 @@ def test_export_url_refuses_a_department(app, session, world):
     assert not [b for b in at.button if b.key == "exp_go"]
     own_guard(world, "export")
     assert session.query(AuditEvent).filter_by(event="data.exported").count() == 0
+
+
+# ----------------------------------------------------------------------------------- audit
+
+
+def test_audit_filters_by_event_and_object(app, session, world):
+    sc = scenario_in(session, world, S.PUBLISHED)
+    other = scenario_in(session, world, S.SUBMITTED)
+    at = app(world.authority, "audit")
+    no_errors(at)
+    everything = at.dataframe[0].value
+    at.text_input(key="audit_event").input("scenario.published").run()
+    at.number_input(key="audit_object_id").set_value(sc.id).run()
+    no_errors(at)
+    table = at.dataframe[0].value
+    assert len(table) == 1 < len(everything)
+    assert "共1条记录" in texts(at)
+    at.number_input(key="audit_object_id").set_value(other.id).run()
+    assert len(at.dataframe[0].value) == 0  # submitted, never published
+
+
+def test_audit_url_refuses_a_department(app, world):
+    at = refused_at(app, world.dept_a, "audit")
+    assert not at.dataframe
+    own_guard(world, "audit")

@@ -4,25 +4,11 @@ import json
 
 import streamlit as st
 
-from portal.db import session_scope
-from portal.domain.errors import PortalError
 from portal.i18n import format_datetime, t
-from portal.services import reports
 from portal.ui import components as ui
 from portal.ui import state
+from portal.views.data import AUDIT_OBJECT_TYPES, audit_log_page
 
-OBJECT_TYPES = [
-    "",
-    "scenario",
-    "bid",
-    "offer",
-    "question",
-    "showcase",
-    "call",
-    "organization",
-    "user",
-    "outcome",
-]
 actor, lang = state.guard("audit")
 st.title(t("ui.audit.title", lang))
 c1, c2, c3 = st.columns(3)
@@ -32,7 +18,7 @@ prefix = c3.text_input(t("ui.audit.event", lang), key="audit_event", placeholder
 c4, c5, c6 = st.columns(3)
 object_type = c4.selectbox(
     t("ui.audit.object_type", lang),
-    OBJECT_TYPES,
+    AUDIT_OBJECT_TYPES,
     format_func=lambda o: t("ui.all", lang) if not o else t(f"object.{o}", lang),
     key="audit_object_type",
 )
@@ -42,25 +28,18 @@ object_id = c5.number_input(
 actor_id = c6.number_input(
     t("ui.audit.actor_id", lang), min_value=1, value=None, step=1, key="audit_actor_id"
 )
-page_no = st.session_state.get("audit_page", 1)
-try:
-    with session_scope() as s:
-        result = reports.audit_log(
-            actor,
-            session=s,
-            since=since,
-            until=until,
-            event_prefix=prefix.strip() or None,
-            object_type=object_type or None,
-            object_id=object_id,
-            actor_id=actor_id,
-            page=page_no,
-            page_size=50,
-        )
-except PortalError as err:
-    ui.show_error(err, lang)
-    st.stop()
-st.caption(t("ui.audit.count", lang, count=result.total))
+view = ui.load(
+    audit_log_page,
+    actor,
+    since=since,
+    until=until,
+    event_prefix=prefix,
+    object_type=object_type,
+    object_id=object_id,
+    actor_id=actor_id,
+    page=st.session_state.get("audit_page", 1),
+)
+st.caption(t("ui.audit.count", lang, count=view.total))
 st.dataframe(
     [
         {
@@ -71,11 +50,11 @@ st.dataframe(
             t("ui.audit.object_id", lang): r.object_id,
             t("ui.audit.payload", lang): json.dumps(r.payload, ensure_ascii=False)[:300],
         }
-        for r in result.rows
+        for r in view.rows
     ],
     hide_index=True,
     width="stretch",
     key="audit_table",
 )
-if result.pages > 1:
-    st.selectbox(t("ui.page", lang), list(range(1, result.pages + 1)), key="audit_page")
+if view.pages > 1:
+    st.selectbox(t("ui.page", lang), list(range(1, view.pages + 1)), key="audit_page")
