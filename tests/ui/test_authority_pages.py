@@ -314,3 +314,22 @@ def test_audit_url_refuses_a_department(app, world):
     at = refused_at(app, world.dept_a, "audit")
     assert not at.dataframe
     own_guard(world, "audit")
+
+
+# ------------------------------------------------------------------------------- dashboard
+
+
+def test_dashboard_counts_what_is_open_now_and_time_to_award(app, session, world):
+    for status in (S.PUBLISHED, S.PUBLISHED, S.SUBMITTED, S.AWARDED):
+        scenario_in(session, world, status)
+    at = app(world.authority, "dashboard")
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["揭榜中的场景"] == "2"  # published ones only; the awarded one has left the market
+    assert metrics["发布至确定揭榜方的中位天数"] != "—"  # one scenario was awarded
+
+
+def test_dashboard_url_refuses_a_department(app, world):
+    at = refused_at(app, world.dept_a, "dashboard")
+    assert not at.metric and not [b for b in at.button if b.key == "index_rebuild"]
+    own_guard(world, "dashboard")

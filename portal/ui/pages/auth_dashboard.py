@@ -4,23 +4,16 @@ from collections import Counter
 
 import streamlit as st
 
-from portal.db import session_scope
 from portal.i18n import format_number, label, t
-from portal.services import matchmaking as match_service
-from portal.services import reports
-from portal.services import scenarios as scenario_service
+from portal.services import matchmaking
 from portal.ui import components as ui
-from portal.ui import matchmaking, state
+from portal.ui import state
+from portal.views.dashboard import Do, dashboard_page, index_panel
 
 actor, lang = state.guard("dashboard")
+view = ui.load(dashboard_page, actor)
+d = view.figures
 st.title(t("ui.dashboard.title", lang))
-with session_scope() as s:
-    score = None
-    if matchmaking.ready():
-        ids = [sc.id for sc in scenario_service.list_public_scenarios(session=s)]
-        scores = match_service.best_match_scores(s, ids)
-        score = lambda sc: scores.get(sc.id, 0.0)  # noqa: E731
-    d = reports.dashboard(actor, session=s, score=score)
 
 share = d.good_match.share
 c1, c2, c3 = st.columns(3)
@@ -36,7 +29,7 @@ c3.metric(
     if d.median_days_to_award is None
     else t("ui.days", lang, n=format_number(d.median_days_to_award, lang, 1)),
 )
-if score is None:
+if view.heuristic_match:
     st.caption(t("ui.dashboard.match_heuristic", lang))
 
 
@@ -78,9 +71,13 @@ else:
 
 @st.fragment(run_every=2)
 def _index_panel() -> None:
-    """The matching index of this server process, refreshed every 2 s while embedding runs."""
+    """The matching index of this server process, refreshed every 2 s while embedding runs.
+
+    Its own read (``views.dashboard.index_panel``): the fragment reruns alone, without the page.
+    """
     st.subheader(t("ui.index.title", lang))
-    status = match_service.index_status(actor)
+    panel = ui.load(index_panel, actor)
+    status = panel.status
     if status is None:
         with st.status(t("ui.model_loading", lang), state="running"):
             st.caption(t("ui.model_loading_detail", lang))
@@ -89,14 +86,13 @@ def _index_panel() -> None:
     c1.metric(t("ui.index.scenarios", lang), status.scenarios)
     c2.metric(t("ui.index.offers", lang), status.offers)
     c3.metric(t("ui.index.changes", lang), status.last_change)
-    st.caption(t("ui.index.model", lang, model=status.model_id))
+    st.caption(ui.tr("ui.index.model", lang, model=status.model_id))
     for kind, (done, total) in status.pending.items():
         if total and done < total:
-            st.progress(done / total, text=t(f"ui.index.embedding_{kind}", lang, done=done, total=total))
-    if st.button(t("ui.index.rebuild", lang), key="index_rebuild"):
-        ui.run_action(
-            lambda s: match_service.rebuild_index(actor, session=s), lang, t("ui.index.rebuilt", lang)
-        )
+            text = t(f"ui.index.embedding_{kind}", lang, done=done, total=total)  # md-safe: two counts
+            st.progress(done / total, text=text)
+    if panel.can(Do.REBUILD_INDEX) and st.button(t("ui.index.rebuild", lang), key="index_rebuild"):
+        ui.act(matchmaking.rebuild_index, actor, done=t("ui.index.rebuilt", lang))
 
 
 _index_panel()
