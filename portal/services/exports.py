@@ -4,8 +4,9 @@ Why: the authority publishes what the portal achieved as open data, and every pu
 must be downloadable and printable. Exports carry public facts only: ``ScenarioPublic`` fields,
 bilingual sector/region labels, organisation names, contract values and achieved indicators. No
 personal contact data leaves the portal: contact fields are never selected, and free text is
-scrubbed of phone numbers, e-mail addresses and the names of known contact persons and users
-(replaced by ``REDACTED``). CSV files are UTF-8 with BOM (Excel shows Chinese correctly); text
+scrubbed of ID, phone, bank card numbers and e-mail addresses however they are written
+(``portal.domain.pii``: full-width, spaced, Chinese numerals, obfuscated) and of the names of known
+contact persons and users (replaced by ``REDACTED``). CSV files are UTF-8 with BOM (Excel shows Chinese correctly); text
 cells that a spreadsheet would run as a formula (``= + - @``) get a leading apostrophe.
 """
 
@@ -25,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.audit import EventType
+from portal.domain import pii
 from portal.domain.errors import NotFound, RuleViolation
 from portal.i18n import format_cny, format_date, format_datetime, t
 from portal.models import Call, CallStatus, Organization, Outcome, Scenario, User
@@ -34,7 +36,7 @@ from portal.services.door import get_or_404
 from portal.services.scenarios import to_public
 from portal.taxonomy import taxonomy_label
 
-REDACTED = "[已隐去]"
+REDACTED = pii.MASK
 FORMATS = ("csv", "json")
 
 SCENARIO_FIELDS = (
@@ -89,21 +91,6 @@ OUTCOME_FIELDS = (
     "summary",
 )
 
-# Phone numbers: mainland mobiles (separators allowed), landlines with area code, 400/800 service
-# numbers, international numbers; and any digit run introduced by a phone keyword (keyword kept).
-_PHONE = re.compile(
-    r"(?<!\d)(?:"
-    r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
-    r"|(?:\(?0\d{2,3}\)?[\s-]?)\d{7,8}(?:(?:-|转)\d{1,6})?"
-    r"|[48]00[\s-]?\d{3}[\s-]?\d{4}"
-    r"|\+\d{1,3}[\s-]?\d(?:[\s-]?\d){6,13}"
-    r")(?!\d)"
-)
-_KEYED_PHONE = re.compile(
-    r"((?<![A-Za-z])(?:电话|手机|热线|座机|传真|联系方式|tel|phone|mobile|fax)[\s:：]*)\+?\d[\d\s()（）-]{4,}\d",
-    re.IGNORECASE,
-)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*[.．]\s*[A-Za-z0-9\-]+)+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -117,7 +104,7 @@ class ExportFile:
 
 
 class Scrubber:
-    """Removes phone numbers, e-mail addresses and known personal names from free text."""
+    """Removes personal data (``portal.domain.pii``) and known personal names from free text."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         wanted = sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True)
@@ -133,9 +120,7 @@ class Scrubber:
         return cls(names - orgs)
 
     def text(self, value: str) -> str:
-        value = _EMAIL.sub(REDACTED, value)
-        value = _KEYED_PHONE.sub(lambda m: m.group(1) + REDACTED, value)
-        value = _PHONE.sub(REDACTED, value)
+        value = pii.mask(value, REDACTED)  # ID, phone, e-mail and bank card numbers, however written
         if self._names is not None:
             value = self._names.sub(REDACTED, value)
         return value
