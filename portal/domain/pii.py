@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -85,37 +86,40 @@ class Finding:
 class Normalised:
     """A normalised copy of a text that knows, for every character, where it came from.
 
-    ``text[i]`` stems from ``original[origin[i][0]:origin[i][1]]``.
+    ``text[i]`` stems from ``original[start:end]`` with ``(start, end) = origin(i)``; an identity
+    view (nothing changed length) keeps no table at all.
     """
 
-    __slots__ = ("origin", "text")
+    __slots__ = ("_origin", "text")
 
-    def __init__(self, text: str, origin: list[tuple[int, int]]) -> None:
+    def __init__(self, text: str, origin: list[tuple[int, int]] | None = None) -> None:
         self.text = text
-        self.origin = origin
+        self._origin = origin  # None: character i stems from character i
+
+    def origin(self, i: int) -> tuple[int, int]:
+        return (i, i + 1) if self._origin is None else self._origin[i]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]``."""
-        return self.origin[start][0], self.origin[end - 1][1]
+        return self.origin(start)[0], self.origin(end - 1)[1]
 
     def sub(self, pattern: re.Pattern[str], repl: str) -> Normalised:
         """Replace matches by ``repl``; the replacement stems from the whole matched original span."""
+        matches = [m for m in pattern.finditer(self.text) if m.start() < m.end()]
+        if not matches:
+            return self
+        table = self._origin or [(i, i + 1) for i in range(len(self.text))]
         out: list[str] = []
         origin: list[tuple[int, int]] = []
         last = 0
-        for m in pattern.finditer(self.text):
-            if m.start() == m.end():
-                continue
+        for m in matches:
             out.append(self.text[last : m.start()])
-            origin.extend(self.origin[last : m.start()])
-            span = self.span(m.start(), m.end())
+            origin.extend(table[last : m.start()])
             out.append(repl)
-            origin.extend([span] * len(repl))
+            origin.extend([self.span(m.start(), m.end())] * len(repl))
             last = m.end()
-        if last == 0 and not out:
-            return self
         out.append(self.text[last:])
-        origin.extend(self.origin[last:])
+        origin.extend(table[last:])
         return Normalised("".join(out), origin)
 
 
@@ -134,6 +138,14 @@ CHINESE_DIGITS = {
 }
 
 
+_NUMERALS = str.maketrans(CHINESE_DIGITS)
+
+
+@functools.lru_cache(maxsize=65536)
+def _nfkc(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch) or ch
+
+
 def normalise(text: str, *, numerals: bool = True) -> Normalised:
     """NFKC per character (full-width → ASCII, ① → 1), and Chinese numerals → digits.
 
@@ -141,16 +153,23 @@ def normalise(text: str, *, numerals: bool = True) -> Normalised:
         >>> normalise("１３８（一）").text
         '138(1)'
     """
+    quick = text.translate(_NUMERALS) if numerals else text
+    if quick.isascii():
+        return Normalised(quick)
+    table: dict[int, str] = {}
+    expands = False
+    for ch in set(quick):
+        if not ch.isascii():
+            mapped = _nfkc(ch)
+            if mapped != ch:
+                table[ord(ch)] = mapped
+                expands = expands or len(mapped) != 1
+    if not expands:  # every character stays one character (，→, １→1): no table needed
+        return Normalised(quick.translate(table))
     out: list[str] = []
     origin: list[tuple[int, int]] = []
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            out.append(ch)
-            origin.append((i, i + 1))
-            continue
-        mapped = CHINESE_DIGITS.get(ch) if numerals else None
-        if mapped is None:
-            mapped = unicodedata.normalize("NFKC", ch) or ch
+    for i, ch in enumerate(quick):
+        mapped = table.get(ord(ch), ch)
         out.append(mapped)
         origin.extend([(i, i + 1)] * len(mapped))
     return Normalised("".join(out), origin)
@@ -272,6 +291,8 @@ def _classify(digits: str, keyed: bool, plus: bool = False) -> str | None:
         return "id_number"
     if "X" in digits:
         return None
+    if plus and not digits.startswith("86") and 8 <= len(digits) <= 15:
+        return "phone"  # +852 …, +1 …: another country's number
     if _MOBILE.fullmatch(digits):
         return "mobile"
     if _LANDLINE.fullmatch(digits):
@@ -310,26 +331,26 @@ class _Group:
     script: bool  # True: written in Chinese numerals
 
 
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
 def _groups(view: Normalised, original: str) -> list[_Group]:
+    """Runs of digits; a run switching between Chinese numerals and digits is split there."""
     text = view.text
     groups: list[_Group] = []
-    i, n = 0, len(text)
-    while i < n:
-        if not text[i].isdigit() or not text[i].isascii():
-            i += 1
-            continue
-        chinese = original[view.origin[i][0]] in CHINESE_DIGITS
-        j = i + 1
-        while j < n and text[j].isascii() and text[j].isdigit():
-            if (original[view.origin[j][0]] in CHINESE_DIGITS) != chinese:
-                break
-            j += 1
-        digits = text[i:j]
-        if j < n and text[j] in "Xx" and not (j + 1 < n and text[j + 1].isascii() and text[j + 1].isalnum()):
-            digits += "X"
-            j += 1
-        groups.append(_Group(digits, i, j, chinese))
-        i = j
+    for m in _DIGIT_RUN.finditer(text):
+        i, end = m.start(), m.end()
+        while i < end:
+            chinese = original[view.origin(i)[0]] in CHINESE_DIGITS
+            j = i + 1
+            while j < end and (original[view.origin(j)[0]] in CHINESE_DIGITS) == chinese:
+                j += 1
+            digits = text[i:j]
+            if j == end < len(text) and text[j] in "Xx" and not text[j + 1 : j + 2].isalnum():
+                digits += "X"
+                j += 1
+            groups.append(_Group(digits, i, j, chinese))
+            i = j
     return groups
 
 
@@ -381,6 +402,8 @@ def _numbers(text: str) -> list[tuple[str, int, int, str]]:
     view = normalise(text)
     out: list[tuple[str, int, int, str]] = []
     for chain in _chains(_groups(view, text), view.text):
+        if sum(len(g.digits) for g in chain) < 7:
+            continue  # no kind has fewer than 7 digits
         cands: list[tuple[int, int, str, str]] = []  # (i, j, kind, digits)
         for i in range(len(chain)):
             keyed = bool(_PHONE_KEYWORD.search(view.text[max(0, chain[i].start - 12) : chain[i].start]))
@@ -453,10 +476,28 @@ MAIL_PROVIDERS = frozenset(
 COMMON_TLDS = frozenset(["com", "cn", "net", "org", "edu", "gov", "info", "biz", "io", "hk", "tw", "mo"])
 
 
+_WINDOW = 120  # characters around an "at" that an address may span
+
+
 def _emails(text: str) -> list[tuple[str, int, int, str]]:
+    """E-mail findings: only the text around each possible "at" is examined (long texts stay fast)."""
+    windows: list[list[int]] = []
     view = normalise(text, numerals=False)
-    if not _MAYBE_AT.search(view.text):
-        return []
+    for m in _MAYBE_AT.finditer(view.text):
+        start, end = view.span(m.start(), m.end())
+        lo, hi = max(0, start - _WINDOW), end + _WINDOW
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    out: list[tuple[str, int, int, str]] = []
+    for lo, hi in windows:
+        out.extend((k, s + lo, e + lo, v) for k, s, e, v in _emails_in(text[lo:hi]))
+    return out
+
+
+def _emails_in(text: str) -> list[tuple[str, int, int, str]]:
+    view = normalise(text, numerals=False)
     view = view.sub(_DOT_SPELLED, _SPELLED).sub(_DOT_SPACED, ".")
     view = view.sub(_AT_STRONG, "@").sub(_AT_HASH, _HASH).sub(_AT_WEAK, _WEAK)
     out = []
@@ -484,12 +525,22 @@ def find(text: str, field: str = "", path: str = "") -> tuple[Finding, ...]:
     """
     if not isinstance(text, str) or not text:
         return ()
+    return tuple(Finding(kind, s, e, field, path or field, value) for kind, s, e, value in _find(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find(text: str) -> tuple[tuple[str, int, int, str], ...]:
+    """Cached: public lists mask the same unchanged texts on every page view."""
     emails = _emails(text)
     numbers = [
         n for n in _numbers(text) if not any(e[1] <= n[1] and n[2] <= e[2] for e in emails)
     ]  # the digits of 13800138000@163.com are part of the address
-    found = sorted(emails + numbers, key=lambda f: (f[1], f[2]))
-    return tuple(Finding(kind, s, e, field, path or field, value) for kind, s, e, value in found)
+    return tuple(sorted(emails + numbers, key=lambda f: (f[1], f[2])))
+
+
+def clear_cache() -> None:
+    """Forget cached results (benchmarks; the results of a text never change)."""
+    _find.cache_clear()
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
