@@ -38,6 +38,7 @@ class EventType(enum.StrEnum):
     CALL_UPDATED = "call.updated"
     SCENARIO_CREATED = "scenario.created"
     SCENARIO_UPDATED = "scenario.updated"
+    SCENARIO_PII_CONFIRMED = "scenario.pii_confirmed"
     SCENARIO_INVITED = "scenario.vendor_invited"
     SCENARIO_FOLLOWED = "scenario.followed"
     SCENARIOS_IMPORTED = "scenario.imported"

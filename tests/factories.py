@@ -123,14 +123,27 @@ def after(days: int) -> datetime:
     return clock.now() + timedelta(days=days)
 
 
-def scenario_in(session: Session, w: World, status: str, *, owner: Party | None = None, **overrides: Any):
+def scenario_in(
+    session: Session,
+    w: World,
+    status: str,
+    *,
+    owner: Party | None = None,
+    confirm_pii: bool = False,
+    **overrides: Any,
+):
     """Create a scenario and drive it through the real services to ``status``.
+
+    ``confirm_pii``: the department confirms whatever its text holds as "not personal data" (how
+    tests plant personal data that public reads must still mask).
 
     Time-dependent steps (closing) run under a frozen clock past the closing date; the clock is
     restored afterwards, so the caller's "today" is still before the closing date for PUBLISHED.
     """
     owner = owner or w.dept_a
-    sc = scenarios.create_scenario(owner.actor, scenario_data(**overrides), session=session)
+    data = scenario_data(**overrides)
+    confirmed = {f: fp for f, (_, fp) in scenarios.personal_data(data).items()} if confirm_pii else None
+    sc = scenarios.create_scenario(owner.actor, data, pii_confirmed=confirmed, session=session)
     steps = {
         S.DRAFT: [],
         S.SUBMITTED: ["submit"],

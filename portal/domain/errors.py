@@ -106,3 +106,18 @@ class ValidationFailed(PortalError):
     def message(self, lang: str = "zh") -> str:
         head = t(self.key, lang, count=len(self.errors))
         return head + "\n" + "\n".join(f"- {e.message(lang)}" for e in self.errors)
+
+
+class PersonalDataFound(ValidationFailed):
+    """Free text that looks like personal data (``portal.domain.pii``), per field and kind.
+
+    ``fingerprints`` names what was found in each field; sending it back as
+    ``pii_confirmed={field: fingerprint}`` confirms that it is not personal data (a changed number
+    has another fingerprint and is asked about again).
+    """
+
+    key = "error.personal_data"
+
+    def __init__(self, errors: list[FieldError], fingerprints: dict[str, str]) -> None:
+        self.fingerprints = fingerprints
+        super().__init__(errors)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel, col, select
 
 from portal import audit, clock
+from portal.domain import pii
 from portal.domain.errors import ChangedField, Conflict, NotFound
 from portal.domain.lifecycle import MACHINES
 from portal.models import MAX_ID, AuditEvent, ChangeLog, Notification, Role, Scenario, StatusChange, User
@@ -251,7 +252,11 @@ def notify(
 
     Users who chose "e-mail immediately" for this kind also get a message in the outbox, in the
     same transaction (``services.outbox``: delivered afterwards, never blocking this action).
+    Text parameters (titles, reasons, answers) are stored with personal data masked
+    (``portal.domain.pii``): notifications leave the scenario page's audience rules behind (they
+    reach vendors and followers, and may be mailed).
     """
+    params = {k: pii.mask_value(v) for k, v in params.items()}
     rows = [
         Notification(user_id=uid, kind=kind, params=params, object_type=object_type, object_id=object_id)
         for uid in sorted(set(user_ids))

@@ -342,7 +342,7 @@ def call_list_export(call_id: int, fmt: str, *, session: Session, lang: str = "z
         table.append(
             [
                 str(row.list_number or ""),
-                title,
+                scrubber.text(title),
                 org_name,
                 taxonomy_label("sector", row.sector, lang),
                 taxonomy_label("region", row.region, lang),

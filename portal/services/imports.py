@@ -376,6 +376,10 @@ def _convert_row(
         display = clean(data)
     else:
         display = sc.model_dump(exclude_unset=True)
+        try:  # no confirmation in a file: personal data must leave the spreadsheet
+            scenarios.check_personal_data(display)
+        except ValidationFailed as exc:
+            errors += exc.errors
     row_errors = tuple(RowError(e.field, e.key, e.params, number) for e in errors)
     return ImportRow(number, department, org_id, display, row_errors)
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from portal import audit
 from portal.audit import EventType
+from portal.domain import pii
 from portal.domain.errors import FieldError, RuleViolation, ValidationFailed
 from portal.domain.validation import clean, clean_text
 from portal.models import (
@@ -260,16 +261,34 @@ def return_showcase(actor: Actor, showcase_id: int, reason: str, *, session: Ses
 
 
 def list_showcases(actor: Actor, *, session: Session, status: str | None = None) -> list[Showcase]:
-    """Published showcases for everyone; the authority also sees drafts and reviews."""
+    """Published showcases for everyone; the authority also sees drafts and reviews.
+
+    Readers other than the authority and the showcase's department get personal data in the text
+    masked (``as_seen_by``).
+    """
     q = select(Showcase)
     if status:
         q = q.where(Showcase.status == status)
     rows = session.exec(q.order_by(col(Showcase.published_at).desc(), col(Showcase.id).desc())).all()
-    return [r for r in rows if can(actor, Action.SHOWCASE_VIEW, r)]
+    return [as_seen_by(actor, r) for r in rows if can(actor, Action.SHOWCASE_VIEW, r)]
+
+
+SHOWCASE_TEXT = ("title", "title_en", "story", "indicators")
+
+
+def as_seen_by(actor: Actor, showcase: Showcase) -> Showcase:
+    """The showcase itself for the authority and its department; for everyone else a detached copy
+    (never added to a session) with personal data in its text masked (``portal.domain.pii``)."""
+    if actor.is_authority or (actor.is_department and actor.org_id == showcase.org_id):
+        return showcase
+    masked = {name: pii.mask_value(getattr(showcase, name)) for name in SHOWCASE_TEXT}
+    if all(masked[name] == getattr(showcase, name) for name in SHOWCASE_TEXT):
+        return showcase
+    return Showcase.model_validate(showcase.model_dump() | masked)
 
 
 def get_showcase(actor: Actor, showcase_id: int, *, session: Session) -> Showcase:
     showcase = get_or_404(session, Showcase, showcase_id)
     if not can(actor, Action.SHOWCASE_VIEW, showcase):
         get_or_404(session, Showcase, None)
-    return showcase
+    return as_seen_by(actor, showcase)

@@ -3,12 +3,14 @@
 Rules that live here: departments edit only their own drafts; dates must make sense; the
 authority publishes only scenarios whose closing date is still ahead; closing happens after the
 closing date (by the department, the authority or the daily sweep); anonymous visitors get
-``ScenarioPublic`` without personal contact data.
+``ScenarioPublic`` without personal contact data; personal data written into free text is refused
+on save unless the department confirms, field by field, that it is not personal data, and is
+masked in every public read in any case (``to_public``; ``portal.domain.pii``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -17,10 +19,12 @@ from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.audit import EventType
-from portal.domain import arguments
-from portal.domain.errors import RuleViolation
+from portal.domain import arguments, pii
+from portal.domain.errors import FieldError, PersonalDataFound, RuleViolation
 from portal.domain.validation import Checker, parse
+from portal.i18n import Key
 from portal.models import (
+    AuditEvent,
     Bid,
     BidStatus,
     Call,
@@ -92,9 +96,18 @@ def check_create(actor: Actor) -> None:
 
 
 def create_scenario(
-    actor: Actor, data: dict[str, Any], *, session: Session, for_submit: bool = False
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    pii_confirmed: Mapping[str, str] | None = None,
+    session: Session,
+    for_submit: bool = False,
 ) -> Scenario:
     """Create a draft scenario for the actor's own department (``for_submit``: see ``validate_scenario``).
+
+    Raises:
+        PersonalDataFound: free text looks like personal data and ``pii_confirmed`` does not
+            confirm that field's findings (see ``check_personal_data``).
 
     Example:
         >>> create_scenario(dept, {"title": "…", "summary": "…", …}, session=s)  # doctest: +SKIP
@@ -105,12 +118,89 @@ def create_scenario(
         call = session.get(Call, sc.call_id)
         if call is not None and call.status != CallStatus.OPEN:
             raise RuleViolation("error.call_not_open")
+    newly = check_personal_data(sc.model_dump(), pii_confirmed)
     scenario = Scenario(**sc.model_dump(), org_id=actor.org_id, created_by=actor.user_id)
     session.add(scenario)
     session.flush()
     audit.record(session, actor, EventType.SCENARIO_CREATED, "scenario", scenario.id, title=scenario.title)
+    _record_confirmations(session, actor, scenario, newly)
     log_change(session, "scenario", scenario.id)
     return scenario
+
+
+# ------------------------------------------------------------------------------------ personal data
+
+
+def personal_data(values: Mapping[str, Any]) -> dict[str, tuple[tuple[str, ...], str]]:
+    """``{field: (kinds, fingerprint)}`` of the public free-text fields that look like personal data."""
+    found = pii.scan(values, pii.PUBLIC_TEXT_FIELDS)
+    kinds, prints = pii.kinds_by_field(found), pii.fingerprints(found)
+    return {field: (kinds[field], prints[field]) for field in kinds}
+
+
+def confirmed_personal_data(session: Session, scenario_id: int | None) -> dict[str, set[str]]:
+    """Fingerprints the department has confirmed as not personal data, per field (from the audit log)."""
+    if scenario_id is None:
+        return {}
+    rows = session.exec(
+        select(AuditEvent.payload).where(
+            AuditEvent.event == EventType.SCENARIO_PII_CONFIRMED,
+            AuditEvent.object_type == "scenario",
+            AuditEvent.object_id == scenario_id,
+        )
+    ).all()
+    out: dict[str, set[str]] = {}
+    for payload in rows:
+        for field, entry in (payload or {}).get("fields", {}).items():
+            if isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str):
+                out.setdefault(field, set()).add(entry["fingerprint"])
+    return out
+
+
+def check_personal_data(
+    values: Mapping[str, Any],
+    confirmed: Mapping[str, str] | None = None,
+    before: Mapping[str, set[str]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Refuse free text that looks like personal data, unless confirmed field by field.
+
+    A field passes when it has no findings, when ``confirmed[field]`` equals the fingerprint of its
+    findings now, or when that fingerprint was confirmed at an earlier save (``before``). Changing
+    the number or address changes the fingerprint, so the department is asked again.
+
+    Returns:
+        ``{field: {"kinds": [...], "fingerprint": fp}}`` of the confirmations new in this save (to
+        be recorded in the audit log).
+
+    Raises:
+        PersonalDataFound: one ``FieldError`` per unconfirmed field and kind, and each field's
+            fingerprint (what the confirm checkbox sends back).
+    """
+    confirmed, before = confirmed or {}, before or {}
+    errors: list[FieldError] = []
+    prints: dict[str, str] = {}
+    newly: dict[str, dict[str, Any]] = {}
+    for field, (kinds, fp) in personal_data(values).items():
+        if fp in before.get(field, set()):
+            continue
+        if confirmed.get(field) == fp:
+            newly[field] = {"kinds": list(kinds), "fingerprint": fp}
+            continue
+        prints[field] = fp
+        errors += [
+            FieldError(field, "validation.personal_data", {"kind": Key(f"pii.kind.{k}")}) for k in kinds
+        ]
+    if errors:
+        raise PersonalDataFound(errors, prints)
+    return newly
+
+
+def _record_confirmations(
+    session: Session, actor: Actor, scenario: Scenario, newly: dict[str, dict[str, Any]]
+) -> None:
+    """Audit row of the fields confirmed as not personal data (kinds and fingerprints, never the data)."""
+    if newly:
+        audit.record(session, actor, EventType.SCENARIO_PII_CONFIRMED, "scenario", scenario.id, fields=newly)
 
 
 def check_edit(actor: Actor, scenario: Scenario) -> None:
@@ -127,17 +217,27 @@ def save_scenario(
     *,
     expected_version: int | None = None,
     submit: bool = False,
+    pii_confirmed: Mapping[str, str] | None = None,
     session: Session,
 ) -> Scenario:
     """The edit form's save: create (``scenario_id`` None) or update, and optionally submit, as one use case.
 
     A refused submit leaves nothing saved, so the form keeps the user's text and shows every problem.
+    ``pii_confirmed`` (``{field: fingerprint}``) confirms fields flagged as personal data.
     """
     if scenario_id is None:
-        scenario = create_scenario(actor, data, session=session, for_submit=submit)
+        scenario = create_scenario(
+            actor, data, pii_confirmed=pii_confirmed, session=session, for_submit=submit
+        )
     else:
         scenario = update_scenario(
-            actor, scenario_id, data, expected_version=expected_version, session=session, for_submit=submit
+            actor,
+            scenario_id,
+            data,
+            expected_version=expected_version,
+            pii_confirmed=pii_confirmed,
+            session=session,
+            for_submit=submit,
         )
     if submit:
         submit_scenario(actor, scenario.id, session=session)
@@ -150,10 +250,15 @@ def update_scenario(
     changes: dict[str, Any],
     *,
     expected_version: int | None,
+    pii_confirmed: Mapping[str, str] | None = None,
     session: Session,
     for_submit: bool = False,
 ) -> Scenario:
-    """Edit a draft (or a scenario sent back for changes); a stale ``expected_version`` is a conflict."""
+    """Edit a draft (or a scenario sent back for changes); a stale ``expected_version`` is a conflict.
+
+    Personal data in free text is refused unless confirmed now or at an earlier save
+    (``check_personal_data``).
+    """
     scenario = get_or_404(session, Scenario, scenario_id)
     require(actor, Action.SCENARIO_EDIT, scenario)
     check_version(scenario, expected_version)
@@ -163,12 +268,15 @@ def update_scenario(
         raise RuleViolation("error.unknown_fields", fields=", ".join(sorted(unknown)))
     merged = {name: getattr(scenario, name) for name in FIELDS} | changes
     sc = validate_scenario(merged, session, for_submit=for_submit)
+    before = confirmed_personal_data(session, scenario.id)
+    newly = check_personal_data(sc.model_dump(), pii_confirmed, before)
     diff = apply_changes(scenario, sc.model_dump())
     if diff:
         session.add(scenario)
         session.flush()
         audit.record(session, actor, EventType.SCENARIO_UPDATED, "scenario", scenario.id, fields=sorted(diff))
         log_change(session, "scenario", scenario.id)
+    _record_confirmations(session, actor, scenario, newly)
     return scenario
 
 
@@ -176,7 +284,9 @@ def submit_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scen
     """Send a draft to the data authority's review queue."""
     scenario = get_or_404(session, Scenario, scenario_id)
     require(actor, Action.SCENARIO_SUBMIT, scenario)
-    validate_scenario({n: getattr(scenario, n) for n in FIELDS}, session, for_submit=True)
+    values = {n: getattr(scenario, n) for n in FIELDS}
+    validate_scenario(values, session, for_submit=True)
+    check_personal_data(values, before=confirmed_personal_data(session, scenario.id))
     transition(session, scenario, S.SUBMITTED, actor=actor)
     notify(
         session,
@@ -390,9 +500,30 @@ def get_scenario(actor: Actor, scenario_id: int, *, session: Session) -> Scenari
     return scenario
 
 
-def to_public(scenario: Scenario, org_name: str = "") -> ScenarioPublic:
-    """Strip personal contact data and bookkeeping (what anonymous visitors and exports get)."""
-    return ScenarioPublic.model_validate(scenario, update={"org_name": org_name})
+def to_public(scenario: Scenario, org_name: str = "", *, reveal: bool = False) -> ScenarioPublic:
+    """Strip personal contact data and bookkeeping (what anonymous visitors, lists and exports get).
+
+    Personal data written into the free text (ID, phone, bank card numbers, e-mail addresses,
+    however written) is masked, whether or not the department confirmed it: the one place every
+    public read goes through. ``reveal`` keeps the original, for the readers who may see it
+    (``sees_personal_data``: the owning department and the authority).
+    """
+    public = ScenarioPublic.model_validate(scenario, update={"org_name": org_name})
+    if reveal:
+        return public
+    return public.model_copy(
+        update={name: pii.mask_value(getattr(public, name)) for name in pii.PUBLIC_TEXT_FIELDS}
+    )
+
+
+def sees_personal_data(actor: Actor, scenario: Scenario) -> bool:
+    """The owning department and the authority read a scenario's text as written; everyone else masked."""
+    return actor.is_authority or can(actor, Action.SCENARIO_MANAGE, scenario)
+
+
+def shown_to(actor: Actor, scenario: Scenario, value: Any) -> Any:
+    """Text about ``scenario`` (a question, an answer, a reason) as ``actor`` may read it."""
+    return value if sees_personal_data(actor, scenario) else pii.mask_value(value)
 
 
 def org_names(session: Session, ids: set[int]) -> dict[int, str]:

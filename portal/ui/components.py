@@ -299,3 +299,28 @@ def taxonomy_multiselect(
         key=key,
         placeholder=t("ui.choose", lang),
     )
+
+
+def personal_data_checks(form: str, slots: dict[str, Any], notes: Any, lang: str) -> dict[str, str]:
+    """Under each field whose text looks like personal data: the warning and a confirm checkbox.
+
+    ``slots`` maps field names to the ``st.empty()`` drawn right under each field; ``notes`` are the
+    read model's ``PersonalDataNote``s. Returns ``{field: fingerprint}`` of the ticked boxes, which the
+    save sends as ``pii_confirmed``. The checkbox key carries the fingerprint: a changed number
+    draws a fresh, unticked box.
+    """
+    confirmed: dict[str, str] = {}
+    sep = t("pii.ui.kinds_separator", lang)
+    for note in notes:
+        slot = slots.get(note.field)
+        if slot is None:
+            continue
+        with slot.container(key=f"pii_note_{note.field}"):
+            if note.confirmed:
+                st.caption(t("pii.ui.confirmed", lang))
+                continue
+            kinds = sep.join(t(f"pii.kind.{k}", lang) for k in note.kinds)
+            st.warning(tr("pii.ui.field_warning", lang, kinds=kinds), icon=":material/privacy_tip:")
+            if st.checkbox(t("pii.ui.confirm", lang), key=wkey(form, f"pii_{note.field}_{note.fingerprint}")):
+                confirmed[note.field] = note.fingerprint
+    return confirmed

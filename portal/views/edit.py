@@ -36,6 +36,34 @@ class ScenarioForm:
 
 
 @dataclass(frozen=True)
+class PersonalDataNote:
+    """A field whose text looks like personal data, as the form shows it under that field."""
+
+    field: str
+    kinds: tuple[str, ...]  # ``portal.domain.pii.KINDS`` found there
+    fingerprint: str  # what the confirm checkbox sends back (``pii_confirmed={field: fingerprint}``)
+    confirmed: bool  # confirmed at an earlier save: nothing to ask
+
+
+def personal_data_notes(
+    actor: Actor, scenario_id: int | None, values: dict[str, Any], *, session: Session
+) -> tuple[PersonalDataNote, ...]:
+    """Per field of the form's current text: what looks like personal data, and whether it was confirmed.
+
+    The same rule the save enforces (``scenarios.check_personal_data``), so the page warns before
+    the save is refused.
+    """
+    require(actor, Action.SCENARIO_CREATE)
+    if scenario_id is not None:
+        scenarios.check_edit(actor, scenarios.get_scenario(actor, scenario_id, session=session))
+    before = scenarios.confirmed_personal_data(session, scenario_id)
+    return tuple(
+        PersonalDataNote(field, kinds, fp, fp in before.get(field, set()))
+        for field, (kinds, fp) in scenarios.personal_data(values).items()
+    )
+
+
+@dataclass(frozen=True)
 class SimilarItem:
     id: int
     title: str

@@ -235,7 +235,7 @@ def manage_page(actor: Actor, scenario_id: int, *, session: Session) -> ManagePa
     )
     last = history[-1] if history else None
     return ManagePage(
-        scenario=scenarios.to_public(sc, ""),
+        scenario=scenarios.to_public(sc, "", reveal=scenarios.sees_personal_data(actor, sc)),
         bid_count=bids.visible_bid_count(actor, sc, session=session),
         changes_requested=(last.reason or "") if sc.status == S.CHANGES_REQUESTED and last else "",
         questions=question_items(qa),

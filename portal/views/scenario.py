@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlmodel import Session
 
@@ -65,16 +68,21 @@ class ScenarioPage(HasActions):
     notices: tuple[str, ...]  # catalogue keys of notes to show (awaiting review, log in to bid, …)
 
 
-def question_items(rows: list) -> tuple[QuestionItem, ...]:  # type: ignore[type-arg]
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def question_items(rows: list, shown: Callable[[Any], Any] = _as_is) -> tuple[QuestionItem, ...]:  # type: ignore[type-arg]
+    """Questions and answers; ``shown`` masks personal data for readers who may not see it."""
     return tuple(
-        QuestionItem(q.id, q.text, q.answer, q.created_at, q.answered_at, q.version)
+        QuestionItem(q.id, shown(q.text), shown(q.answer), q.created_at, q.answered_at, q.version)
         for q in rows
         if q.id is not None
     )
 
 
-def history_items(rows: list) -> tuple[HistoryItem, ...]:  # type: ignore[type-arg]
-    return tuple(HistoryItem(h.at, str(h.to_status), h.reason or "") for h in rows)
+def history_items(rows: list, shown: Callable[[Any], Any] = _as_is) -> tuple[HistoryItem, ...]:  # type: ignore[type-arg]
+    return tuple(HistoryItem(h.at, str(h.to_status), shown(h.reason or "")) for h in rows)
 
 
 def scenario_page(actor: Actor, scenario_id: int, *, session: Session) -> ScenarioPage:
@@ -115,12 +123,13 @@ def scenario_page(actor: Actor, scenario_id: int, *, session: Session) -> Scenar
     elif show_form:
         form = BidForm(None, None, "", "", 0, "", None, 0)
     can_follow = can(actor, Action.SCENARIO_FOLLOW, sc)
+    shown = partial(scenarios.shown_to, actor, sc)  # personal data masked unless the actor may see it
     return ScenarioPage(
-        scenario=scenarios.to_public(sc, org_name),
+        scenario=scenarios.to_public(sc, org_name, reveal=scenarios.sees_personal_data(actor, sc)),
         org_name=org_name,
         contact=contact,
-        questions=question_items(questions.list_questions(actor, sc.id, session=session)),
-        history=history_items(scenarios.status_history(actor, sc.id, session=session)),
+        questions=question_items(questions.list_questions(actor, sc.id, session=session), shown),
+        history=history_items(scenarios.status_history(actor, sc.id, session=session), shown),
         bid_count=bids.visible_bid_count(actor, sc, session=session),
         bid=form,
         offer_choices=tuple((o.id, o.title) for o in offers.list_my_offers(actor, session=session))

@@ -41,7 +41,12 @@ def generated(session, world) -> None:
     """Scenarios in every status; personal data planted in free text and contact fields."""
     for status in S:
         scenario_in(
-            session, world, status, title=f"远程影像诊断服务{status}", description=LEAKY + "需要建设平台。"
+            session,
+            world,
+            status,
+            title=f"远程影像诊断服务{status}",
+            description=LEAKY + "需要建设平台。",
+            confirm_pii=True,  # the department confirmed wrongly: the export must scrub in any case
         )
     done = scenario_in(
         session,
@@ -270,7 +275,13 @@ def published_call(session, world, titles: list[str]):
     session.commit()
     made = [
         scenario_in(
-            session, world, S.PUBLISHED, title=t, call_id=call.id, description=LEAKY + "需要建设平台。"
+            session,
+            world,
+            S.PUBLISHED,
+            title=t,
+            call_id=call.id,
+            description=LEAKY + "需要建设平台。",
+            confirm_pii=True,
         )
         for t in titles
     ]

@@ -9,7 +9,7 @@ from portal.services import scenarios
 from portal.taxonomy import regions, sectors
 from portal.ui import components as ui
 from portal.ui import matchmaking, state
-from portal.views.edit import scenario_form, similar_scenarios
+from portal.views.edit import personal_data_notes, scenario_form, similar_scenarios
 
 actor, lang = state.guard("edit-scenario")
 scenario_id = state.query_int("id")
@@ -17,16 +17,21 @@ view = ui.load(scenario_form, actor, scenario_id)
 form = f"ed{scenario_id or 0}"
 version, v = ui.form_snapshot(form, view.version, view.values)  # what this form was rendered from
 k = lambda name: ui.wkey(form, name)  # noqa: E731
+pii_slots: dict = {}  # field -> the place under it for its personal-data warning
 
 st.title(t("ui.edit.title_edit" if view.scenario_id else "ui.edit.title_new", lang))
 title = st.text_input(t("field.title", lang), value=v["title"], key=k("title"), max_chars=120)
+pii_slots["title"] = st.empty()
 title_en = st.text_input(t("field.title_en", lang), value=v["title_en"], key=k("title_en"), max_chars=200)
+pii_slots["title_en"] = st.empty()
 summary = st.text_area(
     t("field.summary", lang), value=v["summary"], key=k("summary"), max_chars=500, height=80
 )
+pii_slots["summary"] = st.empty()
 description = st.text_area(
     t("field.description", lang), value=v["description"], key=k("description"), height=180
 )
+pii_slots["description"] = st.empty()
 
 # Live duplicate warning: recomputed only when the text changes.
 draft_text = "\n".join(x for x in (title, summary, description) if x).strip()
@@ -76,15 +81,18 @@ data_resources = st.text_area(
     key=k("data_resources"),
     help=t("ui.one_per_line", lang),
 )
+pii_slots["data_resources"] = st.empty()
 expected = st.text_area(
     t("field.expected_outcomes", lang), value=v["expected_outcomes"], key=k("expected_outcomes")
 )
+pii_slots["expected_outcomes"] = st.empty()
 indicators = st.text_area(
     t("field.indicators", lang),
     value=ui.indicator_text(v["indicators"], ("name", "target")),
     key=k("indicators"),
     help=t("ui.edit.indicators_help", lang),
 )
+pii_slots["indicators"] = st.empty()
 c3, c4, c5 = st.columns(3)
 wan = t("ui.unit.wan", lang)
 to_wan = lambda amount: amount / 10_000 if amount is not None else None  # noqa: E731
@@ -142,6 +150,19 @@ call_id = st.selectbox(
     key=k("call_id"),
 )
 
+# Personal data in the public text: warned at its field; the department may confirm it is not.
+public_text = {
+    "title": title,
+    "title_en": title_en,
+    "summary": summary,
+    "description": description,
+    "data_resources": ui.text_list(data_resources),
+    "expected_outcomes": expected,
+    "indicators": ui.indicator_rows(indicators, ("name", "target")),
+}
+notes = ui.load(personal_data_notes, actor, view.scenario_id, public_text)
+pii_confirmed = ui.personal_data_checks(form, pii_slots, notes, lang)
+
 b1, b2, _ = st.columns([1, 1, 3])
 save = b1.button(t("ui.edit.save", lang), key="ed_save")
 submit = b2.button(t("ui.edit.save_submit", lang), key="ed_submit", type="primary")
@@ -174,6 +195,7 @@ if save or submit:
         data,
         expected_version=version if view.scenario_id else None,
         submit=submit,
+        pii_confirmed=pii_confirmed,
         form=form,
         rerun=False,
     )
