@@ -130,3 +130,10 @@ def test_scan_reports_each_field_and_list_item():
     masked = pii.mask_value(values)
     assert masked["summary"] == "联系 " + pii.MASK and masked["budget_max"] == 13800138000
     assert masked["indicators"][1] == {"name": "联系", "target": pii.MASK}
+
+
+def test_every_kind_has_a_label_in_both_languages():
+    from portal.i18n import messages
+
+    for kind in pii.KINDS:
+        assert set(messages()[f"pii.kind.{kind}"]) >= {"zh", "en"}
