@@ -27,7 +27,7 @@ PAGES = ROOT / "portal" / "ui" / "pages"
 
 
 #: Pages not yet moved onto the read-model seam: each name leaves this set when its page is converted.
-LEGACY_PAGES = {}
+LEGACY_PAGES: set[str] = set()
 #: Status writes outside the door that are being moved behind it.
 KNOWN_BYPASSES: set[str] = set()
 
