@@ -259,7 +259,7 @@ def cmd_build_demo_embeddings(args: argparse.Namespace) -> int:
 
     from portal.config import load_settings as _settings
     from portal.demo import load_demo
-    from portal.services import matchmaking
+    from portal.services import match_engine
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PORTAL_VAR_DIR"] = tmp
@@ -272,10 +272,10 @@ def cmd_build_demo_embeddings(args: argparse.Namespace) -> int:
         with session_scope(get_engine(settings)) as session:
             load_demo(session)
             session.commit()
-        portal = matchmaking._Portal(settings)
+        portal = match_engine._Portal(settings)
         portal.engine.encoder._seed_paths = []  # recompute everything
         portal.full_sync()
-        target = matchmaking.demo_seed_path(portal.engine.encoder.model_id)
+        target = match_engine.demo_seed_path(portal.engine.encoder.model_id)
         count = portal.engine.encoder.export(target)
         portal.engine.close()
     print(f"wrote {count} vectors to {target}")
