@@ -204,3 +204,15 @@ def test_every_kind_channel_and_state_has_a_label_in_both_languages():
     keys += [f"ui.outbox.state.{s}" for s in OutboxState]
     for key in keys:
         assert catalogue.get(key, {}).get("zh") and catalogue[key].get("en"), key
+
+
+@pytest.mark.parametrize("who", ["anonymous", "dept_a", "vendor_x", "vendor_p", "authority"])
+def test_the_reach_pages_render_for_every_role_in_both_languages(app, world, who):
+    party = None if who == "anonymous" else getattr(world, who)
+    for lang in ("zh", "en"):
+        at = app(party, lang=lang)
+        for path in ("subscriptions", "unsubscribe", "outbox"):
+            at._page_hash = next(h for h, i in at._registered_pages.items() if i.get("url_pathname") == path)
+            at.run()
+            assert not at.exception, (who, lang, path, [e.value for e in at.exception])
+            assert at.title, (who, lang, path)
