@@ -49,6 +49,14 @@ class SubscriptionsPage(HasActions):
     profile_sectors: bool  # a vendor follows its profile's sectors (the default)
     profile_sector_codes: tuple[str, ...]
     subscriptions: tuple[SubscriptionCard, ...]
+    mail_enabled: bool  # this portal sends e-mail at all (``PORTAL_SMTP_URL``); else inbox only
+
+
+def _mail_enabled() -> bool:
+    try:
+        return outbox.enabled()
+    except ValueError:  # a malformed PORTAL_SMTP_URL: nothing is sent either
+        return False
 
 
 def subscriptions_page(actor: Actor, *, session: Session) -> SubscriptionsPage:
@@ -81,6 +89,7 @@ def subscriptions_page(actor: Actor, *, session: Session) -> SubscriptionsPage:
         profile_sectors=prefs.profile_sectors,
         profile_sector_codes=prefs.profile_sector_codes,
         subscriptions=cards,
+        mail_enabled=_mail_enabled(),
     )
 
 
@@ -126,6 +135,7 @@ class OutboxCard(HasActions):
 class OutboxPage(HasActions):
     counts: dict[str, int]  # every state -> number of messages
     messages: tuple[OutboxCard, ...]  # failed first, then queued; newest first within each
+    mail_enabled: bool
 
 
 def outbox_page(actor: Actor, *, session: Session, limit: int = 200) -> OutboxPage:
@@ -153,4 +163,5 @@ def outbox_page(actor: Actor, *, session: Session, limit: int = 200) -> OutboxPa
             )
             for r in rows
         ),
+        mail_enabled=_mail_enabled(),
     )

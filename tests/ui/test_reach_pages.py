@@ -216,3 +216,12 @@ def test_the_reach_pages_render_for_every_role_in_both_languages(app, world, who
             at.run()
             assert not at.exception, (who, lang, path, [e.value for e in at.exception])
             assert at.title, (who, lang, path)
+
+
+def test_the_pages_say_when_the_portal_sends_no_email(app, world, monkeypatch):
+    monkeypatch.delenv("PORTAL_SMTP_URL", raising=False)
+    assert "本平台目前未配置邮件发送" in texts(app(world.dept_a, "subscriptions"))
+    assert "未配置邮件服务器" in texts(app(world.authority, "outbox"))
+    monkeypatch.setenv("PORTAL_SMTP_URL", "smtp://127.0.0.1:2525?starttls=0")
+    assert "本平台目前未配置邮件发送" not in texts(app(world.dept_a, "subscriptions"))
+    assert "未配置邮件服务器" not in texts(app(world.authority, "outbox"))

@@ -12,6 +12,8 @@ actor, lang = state.guard("outbox")
 view = ui.load(outbox_page, actor)
 st.title(t("ui.outbox.title", lang))
 st.caption(t("ui.outbox.intro", lang))
+if not view.mail_enabled:
+    st.warning(t("ui.outbox.mail_off", lang), icon=":material/mail_lock:")
 
 cols = st.columns(len(view.counts))
 for col, (name, n) in zip(cols, view.counts.items(), strict=True):

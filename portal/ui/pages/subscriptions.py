@@ -13,6 +13,8 @@ actor, lang = state.guard("subscriptions")
 view = ui.load(subscriptions_page, actor)
 st.title(t("ui.reach.title", lang))
 st.caption(t("ui.reach.intro", lang))
+if not view.mail_enabled:
+    st.info(t("ui.reach.mail_off", lang), icon=":material/mail_lock:")
 
 # --- the sectors of one's own profile (vendors follow them from the start)
 codes_md = t("ui.reach.list_separator", lang).join(
