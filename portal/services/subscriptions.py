@@ -365,6 +365,7 @@ class UnsubscribeTarget:
 
     email_hint: str
     paused: bool
+    language: str  # the owner's UI language (the e-mail was written in it)
 
 
 def _hint(email: str) -> str:
@@ -382,4 +383,6 @@ def unsubscribe_target(token: str, *, session: Session) -> UnsubscribeTarget:
     """
     user = _token_user(session, token)
     row = _settings_row(session, user.id)  # type: ignore[arg-type]
-    return UnsubscribeTarget(email_hint=_hint(user.email), paused=bool(row and row.paused))
+    return UnsubscribeTarget(
+        email_hint=_hint(user.email), paused=bool(row and row.paused), language=user.language or "zh"
+    )

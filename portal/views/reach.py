@@ -100,6 +100,7 @@ def subscriptions_page(actor: Actor, *, session: Session) -> SubscriptionsPage:
 class UnsubscribePage(HasActions):
     email_hint: str  # the address the link stands for, partly hidden (the visitor may not be its owner)
     paused: bool  # all e-mail stopped now
+    language: str  # the link owner's language: a visitor who chose none reads the page in it
 
 
 def unsubscribe_page(token: str, *, session: Session) -> UnsubscribePage:
@@ -113,6 +114,7 @@ def unsubscribe_page(token: str, *, session: Session) -> UnsubscribePage:
         actions=actions(**{Do.UNSUBSCRIBE: not target.paused, Do.RESUBSCRIBE: target.paused}),
         email_hint=target.email_hint,
         paused=target.paused,
+        language=target.language,
     )
 
 

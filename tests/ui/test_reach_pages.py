@@ -225,3 +225,15 @@ def test_the_pages_say_when_the_portal_sends_no_email(app, world, monkeypatch):
     monkeypatch.setenv("PORTAL_SMTP_URL", "smtp://127.0.0.1:2525?starttls=0")
     assert "本平台目前未配置邮件发送" not in texts(app(world.dept_a, "subscriptions"))
     assert "未配置邮件服务器" not in texts(app(world.authority, "outbox"))
+
+
+def test_the_unsubscribe_page_speaks_the_language_of_the_email(app, session, world):
+    world.vendor_y.user.language = "en"
+    session.add(world.vendor_y.user)
+    token = subscriptions.unsubscribe_token(session, world.vendor_y.user.id)
+    session.commit()
+    at = app(None, "unsubscribe", t=token)
+    no_errors(at)
+    assert "will receive no more e-mail" in plain(at)
+    assert any(b.key == "unsubscribe_resume" and b.label == "Resubscribe to e-mail" for b in at.button)
+    assert len(_events(session, "mail.paused")) == 1  # the language switch's rerun applies nothing again

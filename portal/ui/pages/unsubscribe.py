@@ -21,6 +21,9 @@ if token and token not in applied:  # once per visit: a later "resubscribe" is n
         st.stop()  # the refusal (invalid link) is shown; nothing was changed
     applied.add(token)
 view = ui.load(unsubscribe_page, token)
+if actor.is_anonymous and not state.lang_chosen() and view.language != lang:
+    state.set_lang(view.language)  # the e-mail was in the owner's language: so is its link's page
+    st.rerun()
 if view.paused:
     st.success(ui.tr("ui.unsubscribe.done", lang, email=view.email_hint), icon=":material/unsubscribe:")
     st.caption(t("ui.unsubscribe.in_app", lang))
