@@ -136,6 +136,7 @@ def test_pages_never_pass_a_session_or_check_a_permission():
 NO_ACTOR = {
     "sessions.sign_in": "anonymous: checks the credentials",
     "accounts.register_vendor": "anonymous: creates the vendor and its first user",
+    "subscriptions.apply_unsubscribe": "anonymous: the signed token of the e-mail's link is the authorisation",
 }
 
 

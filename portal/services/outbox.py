@@ -201,6 +201,13 @@ def outbox_counts(actor: Actor, *, session: Session) -> dict[str, int]:
     return counts
 
 
+def check_requeue(actor: Actor, state: str) -> None:
+    """Only the authority, and only a failed message (pure: the outbox page probes it per row)."""
+    require(actor, Action.MAIL_MANAGE)
+    if state != OutboxState.FAILED:
+        raise RuleViolation("error.mail_not_failed")
+
+
 def requeue(actor: Actor, message_id: int, *, session: Session) -> None:
     """Give a failed message a fresh set of attempts (after the cause was fixed)."""
     require(actor, Action.MAIL_MANAGE)
@@ -211,8 +218,7 @@ def requeue(actor: Actor, message_id: int, *, session: Session) -> None:
     )
     if row is None:
         raise NotFound(what="object.mail")
-    if row.state != OutboxState.FAILED:
-        raise RuleViolation("error.mail_not_failed")
+    check_requeue(actor, str(row.state))
     row.state = OutboxState.QUEUED
     row.attempts = 0
     row.next_attempt_at = clock.now()

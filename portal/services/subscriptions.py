@@ -209,6 +209,39 @@ def _check_subscription(kind: str, value: str, filters: dict[str, Any]) -> tuple
     return value, clean
 
 
+def check_room(count: int) -> None:
+    """Refuse a new subscription when the user already has ``MAX_SUBSCRIPTIONS`` (pure: the page probes it)."""
+    if count >= MAX_SUBSCRIPTIONS:
+        raise RuleViolation("error.too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
+
+
+def set_profile_sectors(actor: Actor, follow: bool, *, session: Session) -> Prefs:
+    """Follow (or stop following) the sectors of one's own organisation profile; audited.
+
+    A vendor follows them from the start (no ``MailSettings`` row means ``profile_sectors=True``), so
+    a newly verified vendor hears about new scenarios in its sectors without doing anything; this is
+    the opt-out (and the way back). Other settings stay as they are.
+    """
+    user = _user(session, actor)
+    row = _settings_for_update(session, user.id)  # type: ignore[arg-type]
+    row.profile_sectors = bool(follow)
+    row.updated_at = clock.now()
+    session.add(row)
+    audit.record(
+        session,
+        actor,
+        audit.EventType.MAIL_SETTINGS_SAVED,
+        "user",
+        user.id,
+        email_changed=False,
+        channels=dict(row.channels or {}),
+        profile_sectors=row.profile_sectors,
+        paused=row.paused,
+    )
+    session.flush()
+    return get_prefs(actor, session=session)
+
+
 def subscribe(
     actor: Actor, kind: str, value: str, filters: dict[str, Any] | None = None, *, session: Session
 ) -> SubscriptionItem:
@@ -219,8 +252,7 @@ def subscribe(
     for s in existing:
         if s.kind == kind and s.value == value and dict(s.filters) == clean and s.id:
             return SubscriptionItem(s.id, s.kind, s.value, dict(s.filters))
-    if len(existing) >= MAX_SUBSCRIPTIONS:
-        raise RuleViolation("error.too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
+    check_room(len(existing))
     row = Subscription(user_id=user.id, kind=kind, value=value, filters=clean)  # type: ignore[arg-type]
     session.add(row)
     session.flush()
@@ -325,3 +357,32 @@ def apply_unsubscribe(token: str, *, session: Session, resume: bool = False) -> 
     )
     session.flush()
     return user.email
+
+
+@dataclass(frozen=True)
+class UnsubscribeTarget:
+    """What an unsubscribe link stands for: whose mail (the address, partly hidden) and its state now."""
+
+    email_hint: str
+    paused: bool
+    language: str  # the owner's UI language (the e-mail was written in it)
+
+
+def _hint(email: str) -> str:
+    name, _, domain = email.partition("@")
+    if not domain:
+        return ""
+    return (name[:2] if len(name) > 2 else name[:1]) + "***@" + domain
+
+
+def unsubscribe_target(token: str, *, session: Session) -> UnsubscribeTarget:
+    """Check an unsubscribe token and say what it applies to (changes nothing).
+
+    Raises:
+        RuleViolation: ``error.unsubscribe_invalid`` for a missing, damaged or forged token.
+    """
+    user = _token_user(session, token)
+    row = _settings_row(session, user.id)  # type: ignore[arg-type]
+    return UnsubscribeTarget(
+        email_hint=_hint(user.email), paused=bool(row and row.paused), language=user.language or "zh"
+    )

@@ -41,6 +41,23 @@ SPECS: tuple[PageSpec, ...] = (
     PageSpec("inbox", "notifications.py", "ui.nav.inbox", ":material/notifications:", "account", (USER,)),
     PageSpec("profile", "profile.py", "ui.nav.profile", ":material/settings:", "account", (USER,)),
     PageSpec(
+        "subscriptions",
+        "subscriptions.py",
+        "ui.nav.subscriptions",
+        ":material/mail:",
+        "account",
+        (USER,),
+    ),
+    #: No login: the signed token of the link is the authorisation (the e-mail's List-Unsubscribe target).
+    PageSpec(
+        "unsubscribe",
+        "unsubscribe.py",
+        "ui.nav.unsubscribe",
+        ":material/unsubscribe:",
+        "account",
+        hidden=True,
+    ),
+    PageSpec(
         "my-scenarios", "dept_scenarios.py", "ui.nav.my_scenarios", ":material/folder:", "work", (DEPARTMENT,)
     ),
     PageSpec(
@@ -75,6 +92,7 @@ SPECS: tuple[PageSpec, ...] = (
     PageSpec("audit", "auth_audit.py", "ui.nav.audit", ":material/history:", "work", (AUTHORITY,)),
     PageSpec("import", "auth_import.py", "ui.nav.import", ":material/upload_file:", "work", (AUTHORITY,)),
     PageSpec("export", "auth_export.py", "ui.nav.export", ":material/download:", "work", (AUTHORITY,)),
+    PageSpec("outbox", "auth_outbox.py", "ui.nav.outbox", ":material/outbox:", "work", (AUTHORITY,)),
 )
 BY_PATH = {spec.url_path: spec for spec in SPECS}
 BY_FILE = {spec.file: spec for spec in SPECS}

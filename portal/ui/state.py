@@ -50,6 +50,11 @@ def lang() -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def lang_chosen() -> bool:
+    """Whether this session's language was chosen (or remembered) rather than the default."""
+    return LANG in st.session_state
+
+
 def set_lang(value: str) -> None:
     """Switch the UI language; a logged-in user's choice is remembered in the database."""
     if value not in LANGUAGES:
