@@ -38,6 +38,9 @@ from portal.services.accounts import hash_password
 
 DEMO_DIR = DATA_DIR / "demo"
 DEMO_PASSWORD = "demo-2026"  # documented in the README; production mode refuses demo accounts
+#: Demo users' e-mail: ``<username>@demo.example.com`` (a reserved domain: with ``PORTAL_SMTP_URL``
+#: pointed at a test relay the demo shows digests and reminders, and nothing can reach a real person).
+DEMO_MAIL_DOMAIN = "demo.example.com"
 
 S = ScenarioStatus
 #: The path every demo scenario walked to reach its status (history rows are written for each step).
@@ -145,6 +148,7 @@ class _Loader:
                 password_hash=self.pw_hash,
                 role=ROLE_FOR_KIND[kind],
                 language=lang,
+                email=f"{username}@{DEMO_MAIL_DOMAIN}",
                 is_demo=True,
             )
             self.s.add(user)

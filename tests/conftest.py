@@ -18,6 +18,9 @@ from tests.factories import World, build_world
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 # Real embeddings, remembered by text across tests and workers (see matching/cache.py).
 os.environ.setdefault("PORTAL_TEST_FAST_HASH", "1")  # minimum argon2 cost in tests (ignored in production)
+# The serving process's background mail chores stay off in tests (tests/portal/test_sweep.py runs them).
+for _chore in ("REMINDERS", "DIGESTS", "DELIVERY"):
+    os.environ.setdefault(f"PORTAL_SWEEP_{_chore}_SECONDS", "0")
 os.environ.setdefault("PORTAL_EMBED_CACHE", f"/tmp/scenario-bridge-tests-{os.getuid()}/embed-cache.sqlite")
 
 

@@ -276,6 +276,29 @@ def save_search(
     return subscribe(actor, "search", query, filters, session=session)
 
 
+def check_save_search(actor: Actor, query: str, filters: dict[str, Any] | None = None) -> None:
+    """What ``save_search`` checks before it writes (the list's read model probes it).
+
+    Raises:
+        PermissionDenied: an anonymous visitor.
+        ValidationFailed: neither a query nor a sector/region filter, or a query over 200 characters.
+    """
+    require(actor, Action.MAIL_SETTINGS)
+    _check_subscription("search", query, dict(filters or {}))
+
+
+def has_saved_search(
+    actor: Actor, query: str, filters: dict[str, Any] | None = None, *, session: Session
+) -> bool:
+    """Whether the acting user follows exactly this search already (after the same cleaning)."""
+    require(actor, Action.MAIL_SETTINGS)
+    value, clean = _check_subscription("search", query, dict(filters or {}))
+    return any(
+        s.kind == "search" and s.value == value and dict(s.filters) == clean
+        for s in subscriptions_of(session, actor.user_id)  # type: ignore[arg-type]
+    )
+
+
 def remove_subscription(actor: Actor, subscription_id: int, *, session: Session) -> None:
     """Stop following one subscription of one's own (another user's id is "not found")."""
     user = _user(session, actor)

@@ -52,6 +52,7 @@ def build() -> st.navigation:  # type: ignore[valid-type]
     """Start the matching warm-up, work out the actor and return this run's navigation."""
     matchmaking.start()
     housekeeping.run_due()  # closes overdue scenarios at most every 10 minutes per process
+    housekeeping.start_sweep()  # mail, reminders, digests on a background thread (throttled)
     actor = state.begin_run()
     lang = state.lang()
     if st.session_state.get("lang_select") != lang:

@@ -7,8 +7,10 @@ Which statuses are public is the services' rule (``list_public_scenarios`` keeps
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -16,7 +18,8 @@ from matching import Reasons
 from portal import clock
 from portal.models import CallStatus, ScenarioPublic, ScenarioStatus, ShowcaseStatus
 from portal.permissions import PUBLIC_STATUSES, Actor
-from portal.services import calls, matchmaking, outcomes, scenarios
+from portal.services import calls, matchmaking, outcomes, scenarios, subscriptions
+from portal.views.base import HasActions, actions, allows
 
 S = ScenarioStatus
 
@@ -44,18 +47,40 @@ class ListItem:
     score: float | None = None
 
 
+class Do(enum.StrEnum):
+    """Actions of the scenario list."""
+
+    SAVE_SEARCH = "save_search"  # follow this query and its sector/region filters in the digest
+
+
 @dataclass(frozen=True)
-class ScenarioList:
+class ScenarioList(HasActions):
     items: tuple[ListItem, ...]
     today: date
     model_loading: bool  # a query was typed but semantic search is not ready (substring filter used)
+    #: What "save this search" saves (``subscriptions.save_search(actor, *saved_search)``): the query
+    #: and the filters a subscription can carry (sectors, regions).
+    saved_search: tuple[str, dict[str, Any]] = ("", {})
+    search_saved: bool = False  # the actor follows exactly this search already
+
+
+def _save_search(actor: Actor, filters: ListFilters, *, session: Session) -> tuple[Any, ...]:
+    """``(actions, saved_search, search_saved)``: offered to logged-in users with something to save."""
+    query = (filters.query or "").strip()
+    wanted = {"sectors": list(filters.sectors), "regions": list(filters.regions)}
+    if actor.is_anonymous or not allows(subscriptions.check_save_search, actor, query, wanted):
+        return actions(save_search=False), (query, wanted), False
+    saved = subscriptions.has_saved_search(actor, query, wanted, session=session)
+    return actions(save_search=not saved), (query, wanted), saved
 
 
 def scenario_list(actor: Actor, filters: ListFilters, *, session: Session) -> ScenarioList:
     """Public scenarios matching the filters; a query is ranked by the matching engine when it is ready.
 
     The engine ranks; the database applies the remaining filters (closing date, budget, status), so
-    a search never shows what the plain list would not.
+    a search never shows what the plain list would not. A logged-in actor is offered
+    ``Do.SAVE_SEARCH`` (the query with its sector and region filters, as the digest follows them)
+    when ``subscriptions.check_save_search`` passes and the same search is not saved yet.
     """
     statuses = [S.PUBLISHED, *(PAST_STATUSES if filters.include_past else ())]
     statuses = [s for s in statuses if s in PUBLIC_STATUSES]
@@ -68,6 +93,7 @@ def scenario_list(actor: Actor, filters: ListFilters, *, session: Session) -> Sc
         budget_max=filters.budget_max,
     )
     query = (filters.query or "").strip()
+    acts, to_save, saved = _save_search(actor, filters, session=session)
     if query and matchmaking.is_ready():
         hits = matchmaking.search_scenarios(
             actor,
@@ -83,9 +109,10 @@ def scenario_list(actor: Actor, filters: ListFilters, *, session: Session) -> Sc
         items = tuple(
             ListItem(rows[h.scenario.id], h.reasons, h.score) for h in hits if h.scenario.id in rows
         )
-        return ScenarioList(items, clock.today(), model_loading=False)
+        return ScenarioList(acts, items, clock.today(), False, to_save, saved)
     rows_ = scenarios.list_public_scenarios(session=session, text=query or None, **where)
-    return ScenarioList(tuple(ListItem(sc) for sc in rows_), clock.today(), model_loading=bool(query))
+    items = tuple(ListItem(sc) for sc in rows_)
+    return ScenarioList(acts, items, clock.today(), bool(query), to_save, saved)
 
 
 # ------------------------------------------------------------------------------- call lists

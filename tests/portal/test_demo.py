@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from portal import taxonomy
-from portal.demo import load_demo
+from portal.demo import DEMO_MAIL_DOMAIN, load_demo
 from portal.domain.lifecycle import BID, SCENARIO
 from portal.domain.uscc import is_valid_uscc
 from portal.models import (
@@ -26,9 +26,11 @@ from portal.models import (
     Showcase,
     ShowcaseStatus,
     StatusChange,
+    User,
 )
 from portal.services import offers as offer_service
 from portal.services import scenarios as scenario_service
+from portal.services import subscriptions
 from tests.portal.fingerprint import changed_tables, db_fingerprint
 
 S = ScenarioStatus
@@ -134,3 +136,12 @@ def test_only_verified_vendors_bid_in_the_demo(demo):
     unverified = {i for i, o in vendors.items() if o.verification != "verified"}
     assert unverified  # the vendors page has someone to review
     assert [b.id for b in demo.exec(select(Bid)).all() if b.vendor_org_id in unverified] == []
+
+
+def test_every_demo_user_has_an_address_of_a_reserved_domain(demo):
+    users = demo.exec(select(User).where(User.is_demo == True)).all()  # noqa: E712
+    addresses = [u.email for u in users]
+    assert len(users) >= 80 and len(set(addresses)) == len(users)
+    for user in users:
+        assert user.email == f"{user.username}@{DEMO_MAIL_DOMAIN}"
+        assert subscriptions.check_email(user.email) == user.email

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from portal import clock
+from portal.services import housekeeping
 from portal.ui import matchmaking
 from portal.ui.routes import SPECS, PageSpec
 from tests.factories import Party
@@ -29,6 +30,7 @@ def _fresh_streamlit_caches():
     st.cache_data.clear()
     yield
     matchmaking.join_warm_ups()  # the app's warm-up thread must finish before the engines are dropped
+    housekeeping.join_sweep()  # and so must a background mail sweep (off unless a test turns it on)
     st.cache_resource.clear()
 
 

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from portal.i18n import t
+from portal.services import subscriptions
 from portal.ui import components as ui
 from portal.ui import matchmaking, state
-from portal.views.lists import ListFilters, scenario_list
+from portal.views.lists import Do, ListFilters, scenario_list
 
 PAGE_SIZE = 20
 actor, lang = state.guard("scenarios")
@@ -42,6 +43,15 @@ if view.model_loading:
     st.info(t("ui.model_loading", lang), icon=":material/hourglass_top:")
 
 st.caption(t("ui.scenarios.count", lang, count=len(view.items), today=view.today))
+if view.can(Do.SAVE_SEARCH) and st.button(
+    t("ui.scenarios.save_search", lang),
+    key="sc_save_search",
+    icon=":material/bookmark_add:",
+    help=t("ui.scenarios.save_search.help", lang),
+):
+    ui.act(subscriptions.save_search, actor, *view.saved_search, done=t("ui.scenarios.search_saved", lang))
+elif view.search_saved:
+    st.caption(t("ui.scenarios.search_saved", lang))
 if not view.items:
     ui.empty(lang, "ui.scenarios.none")
     st.stop()
