@@ -84,9 +84,11 @@ def wrap(
         f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head><body>{''.join(html_parts)}</body></html>"
     )
+    # No ``List-Unsubscribe-Post`` (RFC 8058): mail clients would POST to the link, and a Streamlit
+    # page answers GET only, so the client's unsubscribe would fail silently. Opening the link (GET)
+    # unsubscribes, and the page offers "resubscribe" in case a link scanner opened it.
     headers = {
         "List-Unsubscribe": f"<{unsub}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Content-Language": "zh-CN" if lang == "zh" else "en",
     }
     return Mail(subject=subject, text="\n".join(text_parts) + "\n", html=doc, headers=headers)
