@@ -160,6 +160,32 @@ def get_outcome(session: Session, scenario_id: int) -> Outcome | None:
     return session.exec(select(Outcome).where(Outcome.scenario_id == scenario_id)).first()
 
 
+OUTCOME_TEXT = ("summary", "achieved_indicators")
+
+
+def outcome_as_seen_by(actor: Actor, scenario_id: int, *, session: Session) -> Outcome | None:
+    """A scenario's outcome for a showcase reader: as written for the authority and the owning
+    department; for everyone else a detached copy with personal data masked (like ``as_seen_by``),
+    because a showcase puts the outcome report in front of the public."""
+    outcome = get_outcome(session, scenario_id)
+    if (
+        outcome is None
+        or actor.is_authority
+        or (actor.is_department and actor.org_id == outcome_owner(session, outcome))
+    ):
+        return outcome
+    masked = {name: pii.mask_value(getattr(outcome, name)) for name in OUTCOME_TEXT}
+    if all(masked[name] == getattr(outcome, name) for name in OUTCOME_TEXT):
+        return outcome
+    return Outcome.model_validate(outcome.model_dump() | masked)
+
+
+def outcome_owner(session: Session, outcome: Outcome) -> int | None:
+    """The department (organisation id) whose scenario the outcome reports."""
+    scenario = session.get(Scenario, outcome.scenario_id)
+    return scenario.org_id if scenario is not None else None
+
+
 # ------------------------------------------------------------------------------------ showcases
 
 

@@ -194,7 +194,7 @@ def showcase_gallery(actor: Actor, *, session: Session) -> ShowcaseGallery:
         sc = session.get(scenarios.Scenario, sh.scenario_id)
         if sh.id is None or sc is None:
             continue
-        out = outcomes.get_outcome(session, sh.scenario_id)
+        out = outcomes.outcome_as_seen_by(actor, sh.scenario_id, session=session)
         cards.append(
             ShowcaseCard(
                 id=sh.id,

@@ -212,6 +212,31 @@ def test_showcase_gallery_shows_published_showcases_to_anyone_and_never_drafts(a
     assert at.title[0].value == shown.title
 
 
+def test_showcase_gallery_masks_personal_data_in_the_outcome_report_for_the_public(app, session, world):
+    from portal.models import Outcome, Scenario
+    from portal.services import outcomes
+
+    shown = scenario_in(session, world, S.SHOWCASED)
+    row = outcomes.get_outcome(session, shown.id)
+    row.summary = "联系人王工，电话 138 0013 8000，邮箱 wang(at)example.com"
+    row.achieved_indicators = [
+        {"name": "回访满意度", "target": "90%", "achieved": "回访电话１３９００１３９０００"}
+    ]
+    session.add(row)
+    session.commit()
+    at = app(None, "showcases")
+    no_errors(at)
+    body = texts(at) + " ".join(str(df.value) for df in at.dataframe)
+    assert "联系人王工" in body  # the report is shown ...
+    for leaked in ("138 0013 8000", "wang(at)example.com", "１３９００１３９０００"):
+        assert leaked not in body  # ... without the personal data
+    seen = outcomes.outcome_as_seen_by(world.authority.actor, shown.id, session=session)
+    assert "138 0013 8000" in seen.summary  # the authority reads it as written
+    session.expire_all()
+    assert "138 0013 8000" in session.get(Outcome, row.id).summary  # masking never writes back
+    assert session.get(Scenario, shown.id) is not None
+
+
 # ---------------------------------------------------------------------------- call lists
 
 
