@@ -22,6 +22,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -32,7 +33,7 @@ from sqlmodel import Session, col, select
 
 from portal import audit, clock
 from portal.audit import EventType
-from portal.domain.errors import NotFound, PortalError, RuleViolation
+from portal.domain.errors import FieldError, NotFound, PortalError, RuleViolation, ValidationFailed
 from portal.models import Attachment, Bid, BidStatus, FileBlob, Organization, Scenario, ScenarioStatus
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, Holder, can, require
 from portal.services import bids
@@ -121,6 +122,8 @@ def _office_type(data: bytes) -> str:
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names:
         raise RuleViolation("attachment.error.type")
+    if any(n.lower().endswith(_ACTIVE_PARTS) for n in names):  # macros or embedded programs
+        raise RuleViolation("attachment.error.type")
     word = any(n.startswith("word/") for n in names)
     sheet = any(n.startswith("xl/") for n in names)
     if word == sheet:  # neither (a plain zip, an .odt …) or both (a crafted package)
@@ -128,8 +131,27 @@ def _office_type(data: bytes) -> str:
     return DOCX if word else XLSX
 
 
+#: Parts that carry code: VBA macros (a .docm/.xlsm renamed .docx/.xlsx), embedded programs.
+_ACTIVE_PARTS = ("vbaproject.bin", "vbadata.xml", ".exe", ".dll", ".js", ".vbs", ".bat", ".cmd", ".ps1")
+
 _UNSAFE = re.compile(r'[<>:"/\\|?*;]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
+
+
+def _name_parts(name: object) -> tuple[str, str]:
+    """(stem, extension without the dot) of a browser-sent name, cleaned as ``clean_filename`` says."""
+    text = unicodedata.normalize("NFC", name if isinstance(name, str) else "")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = _UNSAFE.sub("_", text)
+    text = " ".join(text.split()).strip(" .")
+    stem, dot, ext = text.rpartition(".")
+    if not dot or len(ext) > 5 or not ext.isalnum():
+        stem, ext = text, ""
+    stem = stem.strip(" .") or "file"
+    if _RESERVED.match(stem):
+        stem = "_" + stem
+    return stem, ext
 
 
 def clean_filename(name: object, media_type: str) -> str:
@@ -141,20 +163,16 @@ def clean_filename(name: object, media_type: str) -> str:
         >>> clean_filename("C:\\\\tmp\\\\..\\\\方案\\u202egnp.exe", "application/pdf")
         '方案gnp.pdf'
     """
-    text = unicodedata.normalize("NFC", name if isinstance(name, str) else "")
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = _UNSAFE.sub("_", text)
-    text = " ".join(text.split()).strip(" .")
-    stem, dot, ext = text.rpartition(".")
-    if not dot or len(ext) > 5:
-        stem = text
+    stem, _ext = _name_parts(name)
     ext_wanted = EXTENSIONS[media_type]
-    stem = stem.strip(" .") or "file"
-    if _RESERVED.match(stem):
-        stem = "_" + stem
     stem = stem[: MAX_NAME_CHARS - len(ext_wanted)].rstrip(" .") or "file"
     return stem + ext_wanted
+
+
+def display_name(name: object) -> str:
+    """The cleaned name with the sender's own extension, shortened (for messages about a refused file)."""
+    stem, ext = _name_parts(name)
+    return (stem[:60] + "…" if len(stem) > 60 else stem) + (f".{ext}" if ext else "")
 
 
 def content_disposition(filename: str) -> str:
@@ -207,18 +225,102 @@ def _live(object_type: str, object_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _check_room(session: Session, target: Holder, size: int) -> None:
+def _room(session: Session, target: Holder) -> tuple[int, int]:
+    """(count, total bytes) of the live attachments of ``target``."""
     count, total = session.exec(
         select(func.count(col(Attachment.id)), func.coalesce(func.sum(Attachment.size), 0)).where(
             *_live(target.kind, target.obj.id)
         )
     ).one()
-    if count >= MAX_OBJECT_FILES:
-        raise RuleViolation("attachment.error.too_many", limit=MAX_OBJECT_FILES)
-    if total + size > MAX_OBJECT_BYTES:
+    return int(count), int(total)
+
+
+def check_file(filename: object, data: object) -> str:
+    """The media type of one uploaded file, or the refusal (``RuleViolation`` naming the file).
+
+    Empty, over ``MAX_FILE_BYTES``, or a content other than PDF/DOCX/XLSX/PNG/JPEG (whatever the
+    name says: an ELF, PE or script called ``x.pdf`` is refused), or a zip bomb.
+    """
+    name = display_name(filename)
+    if not isinstance(data, (bytes, bytearray, memoryview)) or not len(data):
+        raise RuleViolation("attachment.error.empty", name=name)
+    if len(data) > MAX_FILE_BYTES:
         raise RuleViolation(
-            "attachment.error.total", size=size_text(total + size), limit=size_text(MAX_OBJECT_BYTES)
+            "attachment.error.too_large",
+            name=name,
+            size=size_text(len(data)),
+            limit=size_text(MAX_FILE_BYTES),
         )
+    try:
+        return detect_media_type(bytes(data))
+    except RuleViolation as err:
+        raise RuleViolation(err.key, name=name) from None
+
+
+def _problems(
+    session: Session, target: Holder, kind: str, files: Sequence[tuple[str, bytes]]
+) -> list[FieldError]:
+    """Every reason to refuse this batch, at once (empty: all files may be stored)."""
+    if kind not in KINDS[target.kind]:
+        return [FieldError("file", "attachment.error.kind", {"kind": str(kind)[:20]})]
+    errors: list[FieldError] = []
+    if not files:
+        errors.append(FieldError("file", "attachment.error.none", {}))
+    for name, data in files:
+        try:
+            check_file(name, data)
+        except RuleViolation as err:
+            errors.append(FieldError("file", err.key, dict(err.params)))
+    count, total = _room(session, target)
+    if count + len(files) > MAX_OBJECT_FILES:
+        errors.append(
+            FieldError("file", "attachment.error.too_many", {"limit": MAX_OBJECT_FILES, "count": count})
+        )
+    added = sum(len(d) for _n, d in files if isinstance(d, (bytes, bytearray, memoryview)))
+    if files and total + added > MAX_OBJECT_BYTES:
+        errors.append(
+            FieldError(
+                "file",
+                "attachment.error.total",
+                {"size": size_text(total + added), "limit": size_text(MAX_OBJECT_BYTES)},
+            )
+        )
+    return errors
+
+
+def _lock(actor: Actor, target: Holder, *, session: Session) -> None:
+    """Check who may upload first, then take the scenario's lock, so that no status change (submit,
+    close) can slip between the rule checks and the write; the holder is re-read under it."""
+    require(actor, Action.ATTACHMENT_UPLOAD, target)
+    if target.kind == "scenario":
+        lock_scenario(session, target.obj.id)
+    elif target.kind == "bid":
+        lock_scenario(session, target.obj.scenario_id)
+        session.refresh(target.obj)
+
+
+def _store(
+    actor: Actor, target: Holder, kind: str, filename: str, data: bytes, *, session: Session
+) -> AttachmentInfo:
+    media_type = detect_media_type(data)
+    sha = hashlib.sha256(data).hexdigest()
+    known = session.exec(select(FileBlob.sha256).where(FileBlob.sha256 == sha)).first()  # no bytes loaded
+    if known is None:
+        add_once(session, FileBlob(sha256=sha, size=len(data), media_type=media_type, data=data))
+    row = Attachment(
+        object_type=target.kind,
+        object_id=target.obj.id,
+        kind=kind,
+        sha256=sha,
+        filename=clean_filename(filename, media_type),
+        media_type=media_type,
+        size=len(data),
+        uploaded_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, EventType.ATTACHMENT_UPLOADED, "attachment", row.id, **_payload(row))
+    return _info(row, can_remove=True)
 
 
 def _info(row: Attachment, can_remove: bool = False) -> AttachmentInfo:
@@ -252,6 +354,49 @@ def _payload(row: Attachment) -> dict[str, object]:
 # ------------------------------------------------------------------------------------ use cases
 
 
+def upload_files(
+    actor: Actor,
+    object_type: str,
+    object_id: int,
+    kind: str,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    session: Session,
+) -> tuple[AttachmentInfo, ...]:
+    """Attach files to a scenario, a bid or an organisation: all of them, or none.
+
+    Args:
+        object_type: ``scenario`` | ``bid`` | ``organization``.
+        kind: the files' role on it (``KINDS``: annex, proposal, licence).
+        files: ``(name as the browser sent it, bytes)`` pairs; names are cleaned
+            (``clean_filename``), extensions come from the content.
+
+    Returns:
+        The new attachments; a blob is shared when the same bytes were stored before (one
+        ``file_blob`` row per SHA-256). One ``attachment.uploaded`` audit row per file.
+
+    Raises:
+        NotFound: no such object (or unknown object type).
+        PermissionDenied: ``ATTACHMENT_UPLOAD`` refused.
+        RuleViolation: wrong status or deadline (``check_upload``).
+        ValidationFailed: every problem of the batch at once (unknown kind, no file, an empty, too
+            large or forbidden file — each named —, too many files, over the object's total);
+            nothing is stored.
+
+    Example:
+        >>> upload_files(dept, "scenario", 7, "annex", [("需求说明.pdf", pdf_bytes)], session=s)  # doctest: +SKIP
+    """
+    target = holder(object_type, object_id, session=session)
+    _lock(actor, target, session=session)
+    check_upload(actor, target, session=session)
+    errors = _problems(session, target, kind, files)
+    if errors:
+        raise ValidationFailed(errors)
+    stored = tuple(_store(actor, target, kind, name, bytes(data), session=session) for name, data in files)
+    session.flush()
+    return stored
+
+
 def upload(
     actor: Actor,
     object_type: str,
@@ -262,63 +407,17 @@ def upload(
     *,
     session: Session,
 ) -> AttachmentInfo:
-    """Attach a file to a scenario, a bid or an organisation.
-
-    Args:
-        object_type: ``scenario`` | ``bid`` | ``organization``.
-        kind: the file's role on it (``KINDS``: annex, proposal, licence).
-        filename: as the browser sent it; cleaned (``clean_filename``), extension from the content.
-        data: the file's bytes.
-
-    Returns:
-        The new attachment; its blob is shared when the same bytes were stored before. One
-        ``attachment.uploaded`` audit row is added.
-
-    Raises:
-        NotFound: no such object (or unknown object type).
-        PermissionDenied: ``ATTACHMENT_UPLOAD`` refused.
-        RuleViolation: wrong status or deadline, unknown kind, empty, too large, over the object's
-            total or count, a type other than PDF/DOCX/XLSX/PNG/JPEG, a zip bomb.
+    """Attach one file (``upload_files`` with one file; its one problem raised as ``RuleViolation``).
 
     Example:
         >>> info = upload(dept, "scenario", 7, "annex", "需求说明.pdf", pdf_bytes, session=s)  # doctest: +SKIP
     """
-    target = holder(object_type, object_id, session=session)
-    if target.kind == "bid":
-        lock_scenario(session, target.obj.scenario_id)  # no close can slip between check and write
-        session.refresh(target.obj)
-    check_upload(actor, target, session=session)
-    if kind not in KINDS[target.kind]:
-        raise RuleViolation("attachment.error.kind", kind=str(kind)[:20])
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise RuleViolation("attachment.error.empty")
-    data = bytes(data)
-    if not data:
-        raise RuleViolation("attachment.error.empty")
-    if len(data) > MAX_FILE_BYTES:
-        raise RuleViolation(
-            "attachment.error.too_large", size=size_text(len(data)), limit=size_text(MAX_FILE_BYTES)
-        )
-    media_type = detect_media_type(data)
-    _check_room(session, target, len(data))
-    sha = hashlib.sha256(data).hexdigest()
-    if session.get(FileBlob, sha) is None:
-        add_once(session, FileBlob(sha256=sha, size=len(data), media_type=media_type, data=data))
-    row = Attachment(
-        object_type=target.kind,
-        object_id=target.obj.id,
-        kind=kind,
-        sha256=sha,
-        filename=clean_filename(filename, media_type),
-        media_type=media_type,
-        size=len(data),
-        uploaded_by=actor.user_id,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, EventType.ATTACHMENT_UPLOADED, "attachment", row.id, **_payload(row))
-    session.flush()
-    return _info(row, can_remove=True)
+    try:
+        (info,) = upload_files(actor, object_type, object_id, kind, [(filename, data)], session=session)
+    except ValidationFailed as err:
+        first = err.errors[0]
+        raise RuleViolation(first.key, **first.params) from None
+    return info
 
 
 def list_for(actor: Actor, object_type: str, object_id: int, *, session: Session) -> list[AttachmentInfo]:
@@ -355,16 +454,21 @@ def download(actor: Actor, attachment_id: int, *, session: Session) -> Download:
         ``content_disposition`` (always ``attachment``), never inline.
 
     Raises:
-        NotFound: no such attachment, or it was removed.
+        NotFound: no such attachment, it was removed, or it is an annex of a scenario the actor may
+            not see (an unpublished one: its existence stays hidden, as the scenario's does).
         PermissionDenied / NotAuthenticated: ``ATTACHMENT_VIEW`` refused (a sealed proposal before
-            closing, someone else's licence, an unpublished scenario's annex).
+            closing, someone else's licence).
     """
     row = get_or_404(session, Attachment, attachment_id)
     if row.removed_at is not None:
         raise NotFound(what="object.attachment")
     target = holder(row.object_type, row.object_id, session=session)
+    if target.kind == "scenario" and not can(actor, Action.SCENARIO_VIEW, target.obj):
+        raise NotFound(what="object.attachment")  # an unpublished scenario's annexes stay secret, as it does
     require(actor, Action.ATTACHMENT_VIEW, target)
-    blob = get_or_404(session, FileBlob, row.sha256)  # type: ignore[arg-type]
+    blob = session.get(FileBlob, row.sha256)
+    if blob is None:
+        raise NotFound(what="object.attachment")
     audit.record(
         session,
         actor,
@@ -391,9 +495,7 @@ def remove(actor: Actor, attachment_id: int, *, session: Session) -> AttachmentI
     if row.removed_at is not None:
         raise NotFound(what="object.attachment")
     target = holder(row.object_type, row.object_id, session=session)
-    if target.kind == "bid":
-        lock_scenario(session, target.obj.scenario_id)
-        session.refresh(target.obj)
+    _lock(actor, target, session=session)
     check_upload(actor, target, session=session)
     row.removed_at = clock.now()
     row.removed_by = actor.user_id
