@@ -166,7 +166,7 @@ def clean_filename(name: object, media_type: str) -> str:
     stem, _ext = _name_parts(name)
     ext_wanted = EXTENSIONS[media_type]
     stem = stem[: MAX_NAME_CHARS - len(ext_wanted)].rstrip(" .") or "file"
-    return stem + ext_wanted
+    return unicodedata.normalize("NFC", stem + ext_wanted)  # removed characters may have split a sequence
 
 
 def display_name(name: object) -> str:
