@@ -162,3 +162,17 @@ def test_a_vendor_uploads_a_proposal_sealed_until_closing(app, session, world):
         )
     ).one()
     assert downloads == 1
+
+
+def test_a_vendor_uploads_its_licence_and_the_authority_sees_it(app, session, world):
+    at = app(world.vendor_p, page="profile")
+    no_errors(at)
+    _upload(at, "org_lic", ("营业执照.pdf", PDF + b"% licence"))
+    no_errors(at)
+    (row,) = session.exec(select(Attachment).where(Attachment.object_type == "organization")).all()
+    assert row.object_id == world.vendor_p.org.id and row.kind == "licence"
+    review = app(world.authority, page="vendors")
+    no_errors(review)
+    assert "营业执照.pdf" in _plain(review) and len(review.get("download_button")) == 1
+    other = app(world.vendor_x, page="profile")
+    assert "营业执照.pdf" not in _plain(other)
