@@ -61,6 +61,9 @@ class EventType(enum.StrEnum):
     MAIL_REQUEUED = "mail.requeued"
     SUBSCRIBED = "subscription.created"
     UNSUBSCRIBED = "subscription.deleted"
+    ATTACHMENT_UPLOADED = "attachment.uploaded"
+    ATTACHMENT_REMOVED = "attachment.removed"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded"
 
 
 def record(

@@ -14,7 +14,7 @@ import enum
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -624,6 +624,39 @@ class PortalSecret(SQLModel, table=True):
     __tablename__ = "portal_secret"
     name: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
+
+
+# ------------------------------------------------------------------------------------ attachments
+
+
+class FileBlob(SQLModel, table=True):
+    """The bytes of one uploaded file, stored once per content hash (two uploads of one file share it)."""
+
+    __tablename__ = "file_blob"
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    media_type: str = Field(max_length=100)  # detected from the content, never from the name
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
+class Attachment(SQLModel, table=True):
+    """A file on a scenario (annex), a bid (proposal) or an organisation (licence); see ``services.attachments``."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_object", "object_type", "object_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    object_type: str = Field(max_length=20)  # scenario | bid | organization
+    object_id: int
+    kind: str = Field(max_length=20)  # annex | proposal | licence
+    sha256: str = Field(foreign_key="file_blob.sha256", index=True, max_length=64)
+    filename: str = Field(max_length=200)  # cleaned, extension of the detected type
+    media_type: str = Field(max_length=100)
+    size: int
+    uploaded_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=clock.now, nullable=False)
+    removed_at: datetime | None = None  # removed files stay for the audit trail, never served again
+    removed_by: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 EDITABLE_TABLES = (Organization, User, Call, Scenario, Question, Offer, Bid, Outcome, Showcase)

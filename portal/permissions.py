@@ -123,6 +123,8 @@ class Action(enum.StrEnum):
     INDEX_MANAGE = "index.manage"
     MAIL_SETTINGS = "mail.settings"
     MAIL_MANAGE = "mail.manage"
+    ATTACHMENT_UPLOAD = "attachment.upload"
+    ATTACHMENT_VIEW = "attachment.view"
 
 
 def _owns_org(actor: Actor, org_id: int | None) -> bool:
@@ -223,6 +225,53 @@ def _match_view(actor: Actor, obj: Any) -> bool:
     return actor.is_authority
 
 
+@dataclass(frozen=True)
+class Holder:
+    """What an attachment hangs on, as its permission rules need it.
+
+    ``kind`` is ``scenario``, ``bid`` or ``organization``; ``obj`` the row; ``scenario`` the bid's
+    scenario (a proposal is sealed exactly as long as its bid is).
+    """
+
+    kind: str
+    obj: Any
+    scenario: Scenario | None = None
+
+
+def _upload_attachment(actor: Actor, obj: Any) -> bool:
+    # Who may add (and remove) files: the owning department (annexes), the bidding vendor
+    # (proposal documents), a vendor on its own organisation (licence). Status rules: the service.
+    if not isinstance(obj, Holder):
+        return False
+    if obj.kind == "scenario":
+        return _own_department_scenario(actor, obj.obj)
+    if obj.kind == "bid":
+        return _own_bid(actor, obj.obj)
+    if obj.kind == "organization":
+        return actor.is_vendor and _own_org(actor, obj.obj)
+    return False
+
+
+def _view_attachment(actor: Actor, obj: Any) -> bool:
+    # Annexes: whoever may view the scenario (everyone once published). Proposal documents: sealed
+    # more strictly than bids: before closing only the vendor, not even the authority. Licences:
+    # the authority (verification) and the organisation itself.
+    if not isinstance(obj, Holder):
+        return False
+    if obj.kind == "scenario":
+        return _view_scenario(actor, obj.obj)
+    if obj.kind == "bid":
+        if _own_bid(actor, obj.obj):
+            return True
+        sc = obj.scenario
+        if not isinstance(sc, Scenario) or sc.status not in UNSEALED_STATUSES:
+            return False
+        return actor.is_authority or _own_department_scenario(actor, sc)
+    if obj.kind == "organization":
+        return _view_private_org(actor, obj.obj)
+    return False
+
+
 RULES: dict[Action, Callable[[Actor, Any], bool]] = {
     Action.SCENARIO_CREATE: _department,
     Action.SCENARIO_VIEW: _view_scenario,
@@ -265,6 +314,8 @@ RULES: dict[Action, Callable[[Actor, Any], bool]] = {
     Action.INDEX_MANAGE: _authority,
     Action.MAIL_SETTINGS: _logged_in,
     Action.MAIL_MANAGE: _authority,
+    Action.ATTACHMENT_UPLOAD: _upload_attachment,
+    Action.ATTACHMENT_VIEW: _view_attachment,
 }
 
 _checks: contextvars.ContextVar[list[tuple[Action, Any]] | None] = contextvars.ContextVar(

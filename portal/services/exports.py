@@ -31,6 +31,7 @@ from portal.domain.errors import NotFound, RuleViolation
 from portal.i18n import format_cny, format_date, format_datetime, t
 from portal.models import Call, CallStatus, Organization, Outcome, Scenario, User
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, require
+from portal.services.attachments import public_annexes
 from portal.services.calls import call_scenarios
 from portal.services.door import get_or_404
 from portal.services.scenarios import to_public
@@ -90,6 +91,8 @@ OUTCOME_FIELDS = (
     "achieved_indicators",
     "summary",
 )
+
+ANNEX_FIELDS = ("scenario_id", "attachment_id", "filename", "media_type", "size", "sha256", "uploaded_at")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -160,7 +163,8 @@ def export_open_data(actor: Actor, fmt: str, *, session: Session) -> dict[str, b
             of records per file).
 
     Returns:
-        ``{"scenarios.<fmt>": bytes, "outcomes.<fmt>": bytes}``; one ``data.exported`` audit row is
+        ``{"scenarios.<fmt>": bytes, "outcomes.<fmt>": bytes, "annexes.<fmt>": bytes}`` (annexes:
+        the files of public scenarios with name, size and SHA-256, to fetch and verify); one ``data.exported`` audit row is
         added to the session.
 
     Raises:
@@ -170,15 +174,17 @@ def export_open_data(actor: Actor, fmt: str, *, session: Session) -> dict[str, b
     Example:
         >>> files = export_open_data(authority, "csv", session=s)  # doctest: +SKIP
         >>> sorted(files)
-        ['outcomes.csv', 'scenarios.csv']
+        ['annexes.csv', 'outcomes.csv', 'scenarios.csv']
     """
     check_export(actor, fmt)
     scrubber = Scrubber.for_session(session)
     scenarios = scenario_records(session, scrubber)
     outcomes = outcome_records(session, scrubber)
+    annexes = [scrubber.deep(r) for r in annex_records(session)]
     files = {
         f"scenarios.{fmt}": _encode(scenarios, SCENARIO_FIELDS, fmt),
         f"outcomes.{fmt}": _encode(outcomes, OUTCOME_FIELDS, fmt),
+        f"annexes.{fmt}": _encode(annexes, ANNEX_FIELDS, fmt),
     }
     audit.record(
         session,
@@ -187,10 +193,30 @@ def export_open_data(actor: Actor, fmt: str, *, session: Session) -> dict[str, b
         "scenario",
         None,
         format=fmt,
-        files={f"scenarios.{fmt}": len(scenarios), f"outcomes.{fmt}": len(outcomes)},
+        files={
+            f"scenarios.{fmt}": len(scenarios),
+            f"outcomes.{fmt}": len(outcomes),
+            f"annexes.{fmt}": len(annexes),
+        },
     )
     session.flush()
     return files
+
+
+def annex_records(session: Session) -> list[dict[str, Any]]:
+    """Annexes of public scenarios (``ANNEX_FIELDS``): name, media type, size and SHA-256."""
+    return [
+        {
+            "scenario_id": a.object_id,
+            "attachment_id": a.id,
+            "filename": a.filename,
+            "media_type": a.media_type,
+            "size": a.size,
+            "sha256": a.sha256,
+            "uploaded_at": _iso(a.created_at),
+        }
+        for a in public_annexes(session)
+    ]
 
 
 def _public_scenarios(session: Session) -> list[Scenario]:

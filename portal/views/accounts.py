@@ -12,8 +12,9 @@ from sqlmodel import Session
 from portal.domain.errors import NotAuthenticated, PermissionDenied
 from portal.models import Organization, OrganizationUpdate, Verification
 from portal.permissions import Action, Actor, can, require
-from portal.services import accounts
+from portal.services import accounts, attachments
 from portal.views.base import HasActions, actions, allows
+from portal.views.files import FileItem, FilePanel, file_items, file_panel
 
 
 class Do(enum.StrEnum):
@@ -51,6 +52,7 @@ class ProfilePage(HasActions):
     version: int  # the organisation's version the form is drawn from
     values: dict[str, Any]  # OrganizationUpdate fields as stored
     rename_reviews: bool  # a verified vendor: changing the name sends it back to review
+    licence: FilePanel | None = None  # a vendor's business-licence scans (seen by it and the authority)
 
 
 def profile_page(actor: Actor, *, session: Session) -> ProfilePage:
@@ -73,6 +75,9 @@ def profile_page(actor: Actor, *, session: Session) -> ProfilePage:
         version=org.version,
         values=values,
         rename_reviews=actor.is_vendor and org.verification == Verification.VERIFIED,
+        licence=file_panel(actor, "organization", org.id, "licence", session=session)
+        if actor.is_vendor
+        else None,
     )
 
 
@@ -91,6 +96,7 @@ class VendorItem(HasActions):
     contact: str
     verification: str
     registered_at: datetime
+    licence: tuple[FileItem, ...] = ()  # business-licence scans to check before verifying
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ def vendors_page(actor: Actor, verification: str = "pending", *, session: Sessio
             contact=" · ".join(x for x in (org.contact_name, org.contact_phone, org.contact_email) if x),
             verification=str(org.verification),
             registered_at=org.created_at,
+            licence=file_items(attachments.list_for(actor, "organization", org.id, session=session)),
         )
         for org in rows
         if org.id is not None

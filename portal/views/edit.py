@@ -14,6 +14,7 @@ from portal.models import Eligibility
 from portal.permissions import Action, Actor, require
 from portal.services import calls, matchmaking, scenarios
 from portal.taxonomy import sectors
+from portal.views.files import FilePanel, file_panel
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class ScenarioForm:
     version: int
     values: dict[str, Any]  # field -> value, in the services' own shapes (lists, indicator rows)
     calls: tuple[CallChoice, ...]
+    annexes: FilePanel | None = None  # None for a new draft (files come after the first save)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def scenario_form(actor: Actor, scenario_id: int | None, *, session: Session) ->
     if sc.call_id is not None and all(c.id != sc.call_id for c in open_calls):
         open_calls.append(CallChoice(sc.call_id, "", "", None, False))
     values = {name: getattr(sc, name) for name in scenarios.FIELDS}
-    return ScenarioForm(sc.id, sc.version, values, tuple(open_calls))
+    annexes = file_panel(actor, "scenario", sc.id, "annex", session=session)
+    return ScenarioForm(sc.id, sc.version, values, tuple(open_calls), annexes)
 
 
 def similar_scenarios(

@@ -24,9 +24,10 @@ from portal.models import (
     Verification,
 )
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, can, require
-from portal.services import bids, matchmaking, outcomes, questions, scenarios
+from portal.services import attachments, bids, matchmaking, outcomes, questions, scenarios
 from portal.services.door import may_transition
 from portal.views.base import HasActions, HistoryItem, actions, allows
+from portal.views.files import FileItem, file_items
 from portal.views.scenario import QuestionItem, history_items, question_items
 
 S = ScenarioStatus
@@ -60,6 +61,7 @@ class BidCard(HasActions):
     timeline: str
     approach: str
     team: str
+    files: tuple[FileItem, ...] = ()  # proposal documents (listed only once unsealed)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def manage_page(actor: Actor, scenario_id: int, *, session: Session) -> ManagePa
                     timeline=b.timeline,
                     approach=b.approach,
                     team=b.team,
+                    files=file_items(attachments.list_for(actor, "bid", b.id, session=session)),
                 )
             )
     loading = sc.status == S.PUBLISHED and not matchmaking.is_ready()

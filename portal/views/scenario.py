@@ -16,6 +16,7 @@ from portal.permissions import Action, Actor, can
 from portal.services import bids, offers, questions, scenarios
 from portal.services.door import may_transition
 from portal.views.base import HasActions, HistoryItem, actions, allows
+from portal.views.files import FilePanel, file_panel
 
 
 class Do(enum.StrEnum):
@@ -66,6 +67,8 @@ class ScenarioPage(HasActions):
     bid: BidForm | None  # the acting vendor's bid (or an empty form when it may bid)
     offer_choices: tuple[tuple[int, str], ...]
     notices: tuple[str, ...]  # catalogue keys of notes to show (awaiting review, log in to bid, …)
+    annexes: FilePanel  # the scenario's annexes (public once published)
+    proposals: FilePanel | None  # the acting vendor's proposal documents (None: no bid of its own)
 
 
 def _as_is(value: Any) -> Any:
@@ -136,6 +139,10 @@ def scenario_page(actor: Actor, scenario_id: int, *, session: Session) -> Scenar
         if show_form
         else (),
         notices=tuple(notices),
+        annexes=file_panel(actor, "scenario", sc.id, "annex", session=session),
+        proposals=file_panel(actor, "bid", bid.id, "proposal", session=session)
+        if bid is not None and bid.id is not None
+        else None,
         actions=actions(
             manage=can(actor, Action.SCENARIO_MANAGE, sc),
             cancel=actor.is_authority and may_transition(actor, sc, ScenarioStatus.CANCELLED),

@@ -154,7 +154,7 @@ def test_generated_export_content(session, world):
     assert len(events) == 1 and events[0].actor_id == world.authority.user.id
     assert events[0].payload == {
         "format": "json",
-        "files": {"scenarios.json": len(scenarios), "outcomes.json": len(rows)},
+        "files": {"scenarios.json": len(scenarios), "outcomes.json": len(rows), "annexes.json": 0},
     }
 
 

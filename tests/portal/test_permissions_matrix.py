@@ -24,6 +24,7 @@ from portal.domain.errors import NotAuthenticated, NotFound, PermissionDenied
 from portal.models import Scenario, ScenarioStatus
 from portal.permissions import ANONYMOUS, Action, Actor, record_checks
 from portal.services import accounts, bids, calls, notifications, offers, outcomes, questions, scenarios
+from portal.services import attachments as att
 from tests.factories import PASSWORD, World, after, bid_data, scenario_data, scenario_in, uscc
 from tests.portal.fingerprint import changed_tables, db_fingerprint
 
@@ -97,6 +98,22 @@ def mx(shared_session: Session, shared_world: World) -> dict[str, int]:
     scenario_in(s, w, S.PUBLISHED, call_id=o["call_closed"])
     calls.close_call(w.authority.actor, o["call_closed"], session=s)
     s.commit()
+    # attachments: an annex on a draft and on a published scenario, proposals sealed and unsealed, a licence
+    pdf = b"%PDF-1.7\n% matrix\n"
+    o["annex_draft"] = att.upload(owner, "scenario", o[S.DRAFT], "annex", "附件.pdf", pdf, session=s).id
+    annexed = scenario_in(s, w, S.DRAFT).id
+    o["annex_public"] = att.upload(owner, "scenario", annexed, "annex", "公开附件.pdf", pdf, session=s).id
+    scenarios.submit_scenario(owner, annexed, session=s)
+    scenarios.publish_scenario(w.authority.actor, annexed, session=s)
+    o["proposal_sealed"] = att.upload(x, "bid", o["submitted_bid"], "proposal", "方案.pdf", pdf, session=s).id
+    unsealed = scenario_in(s, w, S.PUBLISHED).id
+    bid = bids.save_bid(x, unsealed, bid_data(), session=s)
+    bids.submit_bid(x, bid.id, session=s)
+    o["proposal_unsealed"] = att.upload(x, "bid", bid.id, "proposal", "方案.pdf", pdf, session=s).id
+    with _past_closing(s, unsealed):
+        scenarios.close_scenario(owner, unsealed, session=s)
+    o["licence"] = att.upload(x, "organization", w.vendor_x.org.id, "licence", "执照.pdf", pdf, session=s).id
+    s.commit()
     return o
 
 
@@ -125,6 +142,9 @@ class Case:
 
 def case(name: str, action: Action, allowed: set[str], run: Callable, **kw: Any) -> Case:  # type: ignore[type-arg]
     return Case(name, action, frozenset(allowed), run, **kw)
+
+
+_PDF = b"%PDF-1.7\n% cell\n"
 
 
 def _version(s: Session, model: type, obj_id: int) -> int:
@@ -515,6 +535,64 @@ CASES = [
         {AUTH},
         lambda s, w, o, a: calls.submissions(a, o["call_closed"], session=s),
         writes=False,
+    ),
+    # ------------------------------------------------------------------ attachments
+    case(
+        "upload_annex",
+        Action.ATTACHMENT_UPLOAD,
+        {DOWN},
+        lambda s, w, o, a: att.upload(a, "scenario", o[S.DRAFT], "annex", "a.pdf", _PDF, session=s),
+    ),
+    case(
+        "remove_annex",
+        Action.ATTACHMENT_UPLOAD,
+        {DOWN},
+        lambda s, w, o, a: att.remove(a, o["annex_draft"], session=s),
+    ),
+    case(
+        "upload_proposal",
+        Action.ATTACHMENT_UPLOAD,
+        {VOWN},
+        lambda s, w, o, a: att.upload(a, "bid", o["draft_bid"], "proposal", "p.pdf", _PDF, session=s),
+    ),
+    case(
+        "upload_licence",
+        Action.ATTACHMENT_UPLOAD,
+        {VOWN},
+        lambda s, w, o, a: att.upload(
+            a, "organization", w.vendor_x.org.id, "licence", "l.pdf", _PDF, session=s
+        ),
+    ),
+    case(  # an unpublished scenario's annex: hidden like the scenario
+        "download_draft_annex",
+        Action.SCENARIO_VIEW,
+        {AUTH, DOWN},
+        lambda s, w, o, a: att.download(a, o["annex_draft"], session=s),
+        hidden=True,
+    ),
+    case(  # downloads write their audit row
+        "download_public_annex",
+        Action.ATTACHMENT_VIEW,
+        set(ROLES),
+        lambda s, w, o, a: att.download(a, o["annex_public"], session=s),
+    ),
+    case(
+        "download_sealed_proposal",
+        Action.ATTACHMENT_VIEW,
+        {VOWN},
+        lambda s, w, o, a: att.download(a, o["proposal_sealed"], session=s),
+    ),
+    case(
+        "download_unsealed_proposal",
+        Action.ATTACHMENT_VIEW,
+        {VOWN, AUTH, DOWN},
+        lambda s, w, o, a: att.download(a, o["proposal_unsealed"], session=s),
+    ),
+    case(
+        "download_licence",
+        Action.ATTACHMENT_VIEW,
+        {VOWN, AUTH},
+        lambda s, w, o, a: att.download(a, o["licence"], session=s),
     ),
 ]
 

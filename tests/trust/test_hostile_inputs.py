@@ -520,6 +520,42 @@ def test_save_bid(ctx, changes, existing):
     attempt(ctx, "save_bid", call, ["approach", "timeline", "team"])
 
 
+hostile_bytes = st.one_of(
+    st.binary(max_size=300),
+    st.sampled_from(
+        [
+            b"",
+            b"MZ\x90\x00" + b"\x00" * 60,  # a Windows program
+            b"\x7fELF\x02\x01\x01" + b"\x00" * 60,  # a Linux program
+            b"#!/bin/sh\nrm -rf /\n",
+            b"<html><script>alert(1)</script></html>",
+            b"PK\x03\x04" + b"\xff" * 40,  # a broken zip
+        ]
+    ),
+    st.builds(lambda tail: b"%PDF-1.7\n" + tail, st.binary(max_size=200)),  # acceptable content
+)
+
+
+@HYPO
+@given(
+    filename=st.one_of(hostile_text, st.sampled_from(["../../etc/passwd", "a\u202efdp.exe"])),
+    data=hostile_bytes,
+)
+def test_upload_attachment(ctx, filename, data):
+    """A file with a hostile name and content: stored under a cleaned name, or refused translated."""
+    from portal.models import Attachment
+    from portal.services import attachments
+
+    def call():
+        info = attachments.upload(
+            ctx.world.dept_a.actor, "scenario", ctx.draft, "annex", filename, data, session=ctx.session
+        )
+        assert len(info.filename) <= attachments.MAX_NAME_CHARS and "/" not in info.filename
+        return ctx.session.get(Attachment, info.id)  # read back from the database by ``attempt``
+
+    attempt(ctx, "upload_attachment", call, ["filename"])
+
+
 @HYPO
 @given(question=hostile_text, answer=hostile_text)
 def test_questions_and_answers(ctx, question, answer):

@@ -5,7 +5,7 @@ import streamlit as st
 from portal.i18n import format_datetime, label, t
 from portal.services import accounts
 from portal.ui import components as ui
-from portal.ui import state
+from portal.ui import files, state
 from portal.views.accounts import Do, vendors_page
 
 actor, lang = state.guard("vendors")
@@ -37,6 +37,9 @@ for org in view.vendors:
             st.markdown(ui.safe(org.description))
         if org.contact:
             st.caption(ui.safe(org.contact))
+        if org.licence:
+            st.markdown(f"**{t('ui.files.licence', lang)}**")
+            files.file_list(org.licence, actor, lang, key=f"ven_lic_{org.id}", remove=False)
         c1, c2 = st.columns([1, 3])
         if org.can(Do.APPROVE) and c1.button(
             t("ui.vendors.approve", lang), key=f"ven_ok_{org.id}", type="primary"

@@ -8,7 +8,7 @@ from portal.i18n import format_date, label, t
 from portal.services import scenarios
 from portal.taxonomy import regions, sectors
 from portal.ui import components as ui
-from portal.ui import matchmaking, state
+from portal.ui import files, matchmaking, state
 from portal.views.edit import personal_data_notes, scenario_form, similar_scenarios
 
 actor, lang = state.guard("edit-scenario")
@@ -162,6 +162,15 @@ public_text = {
 }
 notes = ui.load(personal_data_notes, actor, view.scenario_id, public_text)
 pii_confirmed = ui.personal_data_checks(form, pii_slots, notes, lang)
+
+# Annexes: their own uploads and removals (each its own transaction), not part of the form's save.
+with st.container(border=True, key="ed_files"):
+    st.subheader(t("ui.files.annexes", lang))
+    if view.annexes is None:
+        st.caption(t("ui.files.annexes_after_save", lang))
+    else:
+        st.caption(t("ui.files.annexes_edit_help", lang))
+        files.file_panel(view.annexes, actor, lang, key="ed_annex")
 
 b1, b2, _ = st.columns([1, 1, 3])
 save = b1.button(t("ui.edit.save", lang), key="ed_save")

@@ -8,7 +8,7 @@ import streamlit as st
 from portal.i18n import format_cny, format_date, format_datetime, label, t
 from portal.services import bids, outcomes, questions, scenarios
 from portal.ui import components as ui
-from portal.ui import matches, state
+from portal.ui import files, matches, state
 from portal.views.manage import Do, manage_page
 
 actor, lang = state.guard("manage")
@@ -101,6 +101,9 @@ if view.bids:
                 st.markdown(f"**{t('field.timeline', lang)}** " + ui.safe(b.timeline))
                 st.markdown(f"**{t('field.approach', lang)}**\n\n" + ui.safe(b.approach))
                 st.markdown(f"**{t('field.team', lang)}** " + ui.safe(b.team))
+                if b.files:
+                    st.markdown(f"**{t('ui.files.bid_files', lang)}**")
+                    files.file_list(b.files, actor, lang, key=f"bid_files_{b.id}", remove=False)
                 if b.can("shortlist") and st.button(t("ui.manage.shortlist", lang), key=f"bid_short_{b.id}"):
                     ui.act(bids.shortlist_bid, actor, b.id, True, done=done_md)
                 if b.can("unshortlist") and st.button(

@@ -6,7 +6,7 @@ from portal.i18n import label, t
 from portal.services import accounts
 from portal.taxonomy import regions
 from portal.ui import components as ui
-from portal.ui import state
+from portal.ui import files, state
 from portal.views.accounts import Do, profile_page
 
 actor, lang = state.guard("profile")
@@ -85,6 +85,12 @@ if view.can(Do.EDIT_ORG):
             fields=slots,
             done=t("ui.saved", lang),
         )
+
+if view.licence is not None:
+    with st.container(border=True, key="licence_files"):
+        st.subheader(t("ui.files.licence", lang))
+        st.caption(t("ui.files.licence_help", lang))
+        files.file_panel(view.licence, actor, lang, key="org_lic")
 
 st.subheader(t("ui.profile.password", lang))
 pw_slots: dict[str, object] = {}

@@ -5,7 +5,7 @@ import streamlit as st
 from portal.i18n import format_cny, format_date, format_datetime, label, t
 from portal.services import bids, questions, scenarios
 from portal.ui import components as ui
-from portal.ui import state
+from portal.ui import files, state
 from portal.views.scenario import Do, scenario_page
 
 actor, lang = state.guard("scenario")
@@ -56,6 +56,8 @@ with tab_info:
     st.caption(t(f"eligibility.{sc.eligibility}", lang))
     if view.contact is not None:
         st.caption(t("ui.scenario.contact", lang) + " " + ui.safe(view.contact))
+    st.subheader(t("ui.files.annexes", lang))
+    files.file_list(view.annexes.items, actor, lang, key="sc_annex", remove=False)
 
 with tab_qa:
     if not view.questions:
@@ -98,6 +100,17 @@ if view.can(Do.ASK):
         if st.form_submit_button(t("ui.qa.ask_submit", lang), key="ask_submit"):
             ui.act(questions.ask_question, actor, sc.id, text, done=t("ui.qa.asked", lang))
 
+
+def show_proposals() -> None:
+    """The vendor's proposal documents (sealed until closing; upload while the bid may change)."""
+    if view.proposals is None:
+        return
+    with st.container(border=True, key="bid_files"):
+        st.subheader(t("ui.files.proposals", lang))
+        st.caption(t("ui.files.proposals_sealed", lang))
+        files.file_panel(view.proposals, actor, lang, key="bid_prop")
+
+
 bid = view.bid
 if bid is None:
     st.stop()
@@ -105,6 +118,7 @@ st.subheader(t("ui.bid.title", lang))
 if bid.status is not None:
     st.markdown(t("ui.bid.status", lang, status=label("bid_status", bid.status, lang)))
 if not view.can(Do.BID):
+    show_proposals()
     st.stop()
 form = f"bid{sc.id}"
 version, rendered = ui.form_snapshot(  # what this form was rendered from (a stale save is a conflict)
@@ -163,3 +177,4 @@ if save or submit:
     )
 if view.can(Do.WITHDRAW_BID) and st.button(t("ui.bid.withdraw", lang), key="bid_withdraw"):
     ui.act(bids.withdraw_bid, actor, bid.id, form=form, done=t("ui.bid.withdrawn", lang))
+show_proposals()
