@@ -277,7 +277,7 @@ def cmd_build_demo_embeddings(args: argparse.Namespace) -> int:
         portal.full_sync()
         target = match_engine.demo_seed_path(portal.engine.encoder.model_id)
         count = portal.engine.encoder.export(target)
-        portal.engine.close()
+        portal.close()
     print(f"wrote {count} vectors to {target}")
     return 0
 
