@@ -228,6 +228,7 @@ class _Portal:
         self.building: MatchingEngine | None = None
         self._pending_switch = wanted_encoder if serving != self.wanted else None
         self.switch_progress: dict[str, tuple[int, int]] = {}
+        self._retired_embedded = 0  # texts embedded by engines replaced in a model switch
         self.last_change = 0
         self.gaps: dict[int, float] = {}  # change-log ids below last_change not seen yet → first missed
         self.last_check = 0.0
@@ -255,6 +256,11 @@ class _Portal:
         return _quarantined(
             index_dir, lambda: MatchingEngine(config, encoder=encoder, store=self.store, progress=progress)
         )
+
+    @property
+    def embedded_texts(self) -> int:
+        """Record texts this process has embedded (every engine it ran; queries not counted)."""
+        return self._retired_embedded + sum(e.embedded_texts for e in self.engines)
 
     @property
     def engines(self) -> list[MatchingEngine]:
@@ -371,6 +377,7 @@ class _Portal:
         mark_ready(self.settings, model, self.wanted, building.encoder.dim, done)
         with self.lock:
             old, self.engine, self.building = self.engine, building, None
+            self._retired_embedded += old.embedded_texts
         log.info("model switch: %s complete (%d vectors), now serving", model, done)
         old.close()
 
@@ -447,3 +454,79 @@ def _engine(session: Session) -> MatchingEngine:
     portal = portal_engine()
     portal.sync_changes(session)
     return portal.engine
+
+
+def switch_progress(settings: Settings | None = None) -> dict[str, tuple[int, int]]:
+    """During a model switch: ``{kind: (vectors of the new model, records)}``; empty otherwise."""
+    portal = _portals.get(_key(settings or load_settings()))
+    return dict(portal.switch_progress) if portal is not None and portal.building is not None else {}
+
+
+def reindex(
+    settings: Settings | None = None,
+    *,
+    force: bool = False,
+    prune: bool = False,
+    report: Callable[[str], None] = lambda line: None,
+    wait_s: float = 600.0,
+) -> dict[str, object]:
+    """Embed what is missing for the configured model, mark its set ready, rebuild this machine's snapshot.
+
+    Cooperates with serving processes: work they hold a claim on is waited for, not repeated.
+
+    Args:
+        force: drop this model's stored vectors first, so every record is embedded again.
+        prune: afterwards delete the vectors of every other model.
+        report: receives progress lines (``offer 120/10000``).
+        wait_s: how long to wait for vectors other processes are embedding.
+
+    Returns:
+        ``{"model", "scenarios", "offers", "embedded", "pruned", "seconds"}``.
+    """
+    settings = settings or load_settings()
+    start = time.monotonic()
+    portal = _Portal(settings, worker=False)
+    try:
+        portal._pending_switch = None  # reindex builds the configured model now, in the foreground
+        portal.engine.close()
+        wanted = portal._encoder(portal.wanted)
+        model = wanted.model_id
+        if force:
+            report(f"dropped {portal.store.delete_model(model)} stored vectors of {model}")
+        safe = "".join(c if c.isalnum() else "_" for c in model)
+        for path in Path(settings.index_dir).glob(f"{safe}.*"):
+            path.unlink()  # the snapshot is a cache: rebuilt from the stored vectors
+        portal.engine = engine = portal._make_engine(
+            wanted, progress=lambda p: report(f"{p.kind} {p.done}/{p.total}")
+        )
+        portal.full_sync(background=True)
+        engine.wait()
+        deadline = time.monotonic() + wait_s
+        while any(engine.missing_vectors(k) for k in KINDS) and time.monotonic() < deadline:
+            time.sleep(WORK_INTERVAL)
+            engine.collect()
+            report("waiting for other processes: " + ", ".join(f"{k} {engine.waiting(k)}" for k in KINDS))
+        missing = sum(engine.missing_vectors(k) for k in KINDS)
+        done = sum(engine.count(k) for k in KINDS) - missing
+        if not missing:
+            mark_ready(settings, model, portal.wanted, engine.encoder.dim, done)
+        pruned = 0
+        if prune and not missing:
+            with session_scope(get_engine(settings)) as session:
+                others = [r for r in session.exec(select(VectorModel)).all() if r.model_id != model]
+                for row in others:
+                    pruned += portal.store.delete_model(row.model_id)
+                    session.delete(row)
+                session.commit()
+        result: dict[str, object] = {
+            "model": model,
+            "scenarios": engine.count("scenario"),
+            "offers": engine.count("offer"),
+            "missing": missing,
+            "embedded": engine.embedded_texts,
+            "pruned": pruned,
+            "seconds": round(time.monotonic() - start, 2),
+        }
+    finally:
+        portal.close()
+    return result
