@@ -140,6 +140,8 @@ class MatchingEngine:
         self._queue: queue.Queue[tuple[Kind, list[Record]] | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
+        self._waiting: dict[Kind, set[int]] = {kind: set() for kind in KINDS}  # another process embeds them
+        self.embedded_texts = 0  # record texts this engine handed to the encoder (queries not counted)
         self._shards = {kind: self._load_shard(kind) for kind in KINDS}
 
     # ------------------------------------------------------------ persistence
@@ -150,6 +152,8 @@ class MatchingEngine:
 
     def _load_shard(self, kind: Kind) -> _Shard:
         index_path, catalog_path = self._paths(kind)
+        if not index_path.exists() and not self.store.keeps_records:
+            return _Shard(self.encoder.dim, self.config)  # ``sync`` loads the stored vectors
         generation = self.store.generation(self.encoder.model_id, kind)
         loaded = VectorIndex.load(index_path, self.encoder.dim, self.config.exact_max, self.config.nprobe)
         if loaded is not None and catalog_path.exists():
@@ -172,6 +176,8 @@ class MatchingEngine:
         ids, vectors = [], []
         for batch in self.store.iterate(self.encoder.model_id, kind):
             for item in batch:
+                if item.record is None:
+                    continue
                 ids.append(item.id)
                 vectors.append(item.vector)
                 shard.hashes[item.id] = item.content_hash
@@ -248,7 +254,9 @@ class MatchingEngine:
 
         Returns ``(embedded, missing)``. With ``embed=False`` records lacking a
         stored vector are indexed lexically only and returned as ``missing`` for
-        background embedding.
+        background embedding. With ``embed=True`` each batch is claimed first
+        (``VectorStore.claim``): records another process is embedding are indexed
+        lexically and wait for its vector (:meth:`collect`).
         """
         shard, model = self._shards[kind], self.encoder.model_id
         hashes = {r.id: content_hash(self._text(r), model) for r in records}
@@ -261,19 +269,22 @@ class MatchingEngine:
         }
         missing = [r for r in changed if r.id not in reuse]
         new_vectors: dict[int, np.ndarray] = dict(reuse)
+        waiting: list[Record] = []  # claimed by another process: its vector will come (``collect``)
+        embedded = 0
         if embed and missing:
             for start in range(0, len(missing), self.config.embed_batch):
                 part = missing[start : start + self.config.embed_batch]
-                vectors = self.encoder.encode_passages([self._text(r) for r in part])
-                new_vectors.update(zip([r.id for r in part], vectors, strict=True))
+                got, late, rest = self._embed_claimed(kind, part, hashes)
+                new_vectors.update(got)
+                new_vectors.update(late)
+                reuse.update(late)
+                waiting.extend(rest)
+                embedded += len(got)
         items = {
             r.id: StoredVector(r.id, hashes[r.id], new_vectors[r.id], r)
             for r in records
             if r.id in new_vectors
         }
-        fresh = [items[i] for i in items if i not in reuse]
-        if fresh:
-            self.store.put(model, kind, fresh)
         meta_only = [r for r in records if r.id not in items and r.id in shard.hashes]
         if meta_only or reuse:
             self.store.update_records(model, kind, meta_only + [items[i].record for i in reuse])
@@ -283,15 +294,73 @@ class MatchingEngine:
                 ids = np.fromiter(items, dtype=np.int64, count=len(items))
                 shard.index.add(ids, np.vstack([items[i].vector for i in items]))
                 shard.hashes.update({i: items[i].content_hash for i in items})
-            stale = [r.id for r in missing if r.id in shard.hashes and not embed]
+            lacking = waiting if embed else missing
+            stale = [r.id for r in lacking if r.id in shard.hashes]
             if stale:
                 shard.index.remove(stale)
                 for id_ in stale:
                     del shard.hashes[id_]
             for record in records:
                 shard.catalog.put(record, terms[record.id])
+        self._waiting[kind].difference_update(items)
+        self._waiting[kind].update(r.id for r in waiting)
         self._writes += len(records)
-        return (len(missing), []) if embed else (0, missing)
+        return (embedded, []) if embed else (0, missing)
+
+    def _embed_claimed(
+        self, kind: Kind, part: list[Record], hashes: dict[int, str]
+    ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], list[Record]]:
+        """Embed the records of ``part`` this process may claim; store them (which gives the claims back).
+
+        Returns ``(embedded, stored_meanwhile, unclaimed)``: vectors computed here, vectors another
+        process stored between our read and our claim, and records another process is embedding.
+        """
+        model = self.encoder.model_id
+        claimed = self.store.claim(model, kind, {r.id: hashes[r.id] for r in part})
+        late: dict[int, np.ndarray] = {}
+        if claimed:
+            found = self.store.get(model, kind, sorted(claimed))
+            late = {i: v.vector for i, v in found.items() if v.content_hash == hashes[i]}
+            if late:
+                self.store.release(model, kind, list(late))
+        todo = [r for r in part if r.id in claimed and r.id not in late]
+        got: dict[int, np.ndarray] = {}
+        if todo:
+            vectors = self.encoder.encode_passages([self._text(r) for r in todo])
+            self.embedded_texts += len(todo)
+            got = {r.id: self.store.loaded(v) for r, v in zip(todo, vectors, strict=True)}
+            self.store.put(model, kind, [StoredVector(r.id, hashes[r.id], got[r.id], r) for r in todo])
+        return got, late, [r for r in part if r.id not in claimed]
+
+    def collect(self) -> int:
+        """Index vectors other processes stored for records waiting on them; embed those whose claim lapsed.
+
+        Returns:
+            how many waiting records got their vector.
+        """
+        got = 0
+        for kind in KINDS:
+            with self._writer:
+                waiting = self._waiting[kind]
+                if not waiting:
+                    continue
+                current = self._shards[kind].catalog.records
+                waiting.intersection_update(current)
+                before = len(waiting)
+                if before:
+                    self._apply(kind, [current[i] for i in sorted(waiting)], embed=True)
+                got += before - len(waiting)
+        return got
+
+    def missing_vectors(self, kind: Kind) -> int:
+        """Records of ``kind`` served without a vector (pending embedding here or elsewhere)."""
+        with self._rw.read():
+            shard = self._shards[kind]
+            return len(shard.catalog) - len(shard.hashes)
+
+    def waiting(self, kind: Kind) -> int:
+        """Records of ``kind`` indexed lexically only while another process embeds them."""
+        return len(self._waiting[kind])
 
     def delete(self, kind: Kind, ids: Iterable[int]) -> int:
         """Remove records of ``kind``; returns how many existed."""

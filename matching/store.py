@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +27,32 @@ class StoredVector:
     id: int
     content_hash: str
     vector: np.ndarray
-    record: Record
+    record: Record | None  # None where the store keeps vectors only (the records live elsewhere)
 
 
 class VectorStore(ABC):
-    """Persistent embeddings, one namespace per ``(model_id, kind)``."""
+    """Persistent embeddings, one namespace per ``(model_id, kind)``.
+
+    A store shared by several processes (a database) also coordinates who embeds what:
+    :meth:`claim` grants a process the right to embed a record's current content, :meth:`put`
+    stores the vector and gives the claim back. A single-process store grants every claim.
+    """
+
+    #: False where the store keeps no records (the engine then starts empty and is reconciled by
+    #: ``sync`` with the authoritative records, loading their stored vectors instead of embedding).
+    keeps_records: bool = True
+
+    def claim(self, model_id: str, kind: str, wanted: Mapping[int, str]) -> set[int]:
+        """Ids of ``wanted`` (``{id: content_hash}``) this process may embed now; the rest is
+        being embedded by another process (wait for its vector, see ``MatchingEngine.collect``)."""
+        return set(wanted)
+
+    def release(self, model_id: str, kind: str, ids: Iterable[int]) -> None:  # noqa: B027 - optional hook
+        """Give claims back without storing a vector (nothing to do for a single-process store)."""
+
+    def loaded(self, vector: np.ndarray) -> np.ndarray:
+        """The vector as any process will load it back (after the store's compression)."""
+        return np.asarray(vector, dtype=np.float32)
 
     @abstractmethod
     def get_hashes(self, model_id: str, kind: str) -> dict[int, str]:

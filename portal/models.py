@@ -659,4 +659,62 @@ class Attachment(SQLModel, table=True):
     removed_by: int | None = Field(default=None, foreign_key="user_account.id")
 
 
+# ------------------------------------------------------------------------------ stored vectors
+
+
+class RecordVector(SQLModel, table=True):
+    """One embedding per (model id, record kind, record id): computed once, loaded by every process.
+
+    Derived data (the record's text decides it, see ``content_hash``), but kept in the database so a
+    change is embedded by one process and a new process embeds nothing (docs/matching.md). The vector
+    is stored compactly: ``codec`` ``f16`` (IEEE half floats, little-endian) or ``i8`` (one float32
+    scale, then int8 components).
+    """
+
+    __tablename__ = "record_vector"
+    model_id: str = Field(primary_key=True, max_length=160)
+    kind: str = Field(primary_key=True, max_length=20)
+    record_id: int = Field(primary_key=True)
+    content_hash: str = Field(max_length=64)
+    dim: int
+    codec: str = Field(max_length=8)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
+class EmbedLease(SQLModel, table=True):
+    """A process's claim to embed one record's text for one model, until ``expires_at`` (epoch seconds).
+
+    Two processes never embed the same change: a claim succeeds only where no live lease exists; the
+    holder stores the vector and drops the lease in one transaction. A crashed holder's lease expires
+    and another process claims the work.
+    """
+
+    __tablename__ = "embed_lease"
+    model_id: str = Field(primary_key=True, max_length=160)
+    kind: str = Field(primary_key=True, max_length=20)
+    record_id: int = Field(primary_key=True)
+    content_hash: str = Field(max_length=64)
+    holder: str = Field(max_length=80)
+    expires_at: float = Field(index=True)
+
+
+class VectorModel(SQLModel, table=True):
+    """The embedding models whose vectors are stored, and which set is complete (``ready``).
+
+    Processes serve from the ready model; a process configured with another ``PORTAL_EMBEDDER``
+    embeds that model's set in the background (``building``, progress in ``done``/``total``) and
+    switches once it is complete.
+    """
+
+    __tablename__ = "vector_model"
+    model_id: str = Field(primary_key=True, max_length=160)
+    embedder: str = Field(max_length=200)  # the PORTAL_EMBEDDER value that builds this model
+    dim: int
+    state: str = Field(max_length=12)  # building | ready | retired
+    done: int = 0
+    total: int = 0
+    updated_at: datetime = Field(default_factory=clock.now, nullable=False)
+
+
 EDITABLE_TABLES = (Organization, User, Call, Scenario, Question, Offer, Bid, Outcome, Showcase)
