@@ -38,6 +38,7 @@ from portal.models import Attachment, Bid, BidStatus, FileBlob, Organization, Sc
 from portal.permissions import PUBLIC_STATUSES, Action, Actor, Holder, can, require
 from portal.services import bids
 from portal.services.door import add_once, get_or_404, lock_scenario
+from portal.services.tabular import size_text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_OBJECT_BYTES = 100 * 1024 * 1024
@@ -179,10 +180,6 @@ def content_disposition(filename: str) -> str:
     """A ``Content-Disposition`` value that always downloads (never renders inline)."""
     ascii_name = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-def size_text(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
 
 
 # ------------------------------------------------------------------------------- holders, rules

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from portal import audit
 from portal.audit import EventType
@@ -31,6 +31,9 @@ from portal.services.door import (
 
 S = ScenarioStatus
 SC = ShowcaseStatus
+
+
+T = TypeVar("T", bound=SQLModel)
 
 
 def start_implementation(actor: Actor, scenario_id: int, *, session: Session) -> Scenario:
@@ -174,10 +177,7 @@ def outcome_as_seen_by(actor: Actor, scenario_id: int, *, session: Session) -> O
         or (actor.is_department and actor.org_id == outcome_owner(session, outcome))
     ):
         return outcome
-    masked = {name: pii.mask_value(getattr(outcome, name)) for name in OUTCOME_TEXT}
-    if all(masked[name] == getattr(outcome, name) for name in OUTCOME_TEXT):
-        return outcome
-    return Outcome.model_validate(outcome.model_dump() | masked)
+    return _masked(outcome, OUTCOME_TEXT)
 
 
 def outcome_owner(session: Session, outcome: Outcome) -> int | None:
@@ -307,10 +307,16 @@ def as_seen_by(actor: Actor, showcase: Showcase) -> Showcase:
     (never added to a session) with personal data in its text masked (``portal.domain.pii``)."""
     if actor.is_authority or (actor.is_department and actor.org_id == showcase.org_id):
         return showcase
-    masked = {name: pii.mask_value(getattr(showcase, name)) for name in SHOWCASE_TEXT}
-    if all(masked[name] == getattr(showcase, name) for name in SHOWCASE_TEXT):
-        return showcase
-    return Showcase.model_validate(showcase.model_dump() | masked)
+    return _masked(showcase, SHOWCASE_TEXT)
+
+
+def _masked(row: T, names: tuple[str, ...]) -> T:
+    """``row`` itself when its text holds no personal data, else a detached copy (never added to a
+    session, so masking never writes back) with it masked in the ``names`` fields."""
+    masked = {name: pii.mask_value(getattr(row, name)) for name in names}
+    if all(masked[name] == getattr(row, name) for name in names):
+        return row
+    return type(row).model_validate(row.model_dump() | masked)
 
 
 def get_showcase(actor: Actor, showcase_id: int, *, session: Session) -> Showcase:
